@@ -1,0 +1,20 @@
+# minictr: `make` builds the static binary; `sudo make test` installs what the
+# tests need (Debian packages) and runs every test, the real ones too.
+GO ?= go
+export CGO_ENABLED = 0
+
+minictr: $(shell find . -name '*.go' -not -path './.vagrant/*') go.mod go.sum
+	$(GO) build -trimpath -o $@ .
+
+.PHONY: test vm-test vet
+test: minictr
+	tools/test-deps.sh
+	$(GO) vet ./...
+	$(GO) test ./...
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory vm-test; \
+	else echo "vm-test: skipped (needs root for the cgroup v2 VM): run \`sudo make test\`"; fi
+
+# The cgroup and run tests again, inside a qemu VM with a pure cgroup v2
+# hierarchy (this host is hybrid v1). See docs/05-cgroups.md.
+vm-test:
+	tools/vm-test-all.sh

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/minictr/minictr/image"
+)
+
+// openStore opens the store under --root.
+func (g *Globals) openStore() (*image.Store, error) {
+	return image.OpenStore(g.Root)
+}
+
+// signalContext is cancelled by Ctrl-C or SIGTERM, so a pull stops cleanly:
+// whatever it had half written stays in tmp/ and is swept by the next command.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// PullCmd is `minictr pull`.
+type PullCmd struct {
+	Platform string `help:"Platform to pull from a multi-platform image, os/arch[/variant]." placeholder:"OS/ARCH"`
+	Insecure bool   `help:"Allow plain HTTP and unverified TLS for this registry (loopback registries always allow HTTP)."`
+	Quiet    bool   `short:"q" help:"Print only the image name."`
+	Ref      string `arg:"" name:"image" help:"Image reference, e.g. alpine, alpine:3.19, host:5000/app@sha256:..."`
+}
+
+func (c *PullCmd) Run(g *Globals) error {
+	ref, err := image.ParseReference(c.Ref)
+	if err != nil {
+		return err
+	}
+	platform := image.HostPlatform()
+	if c.Platform != "" {
+		if platform, err = image.ParsePlatform(c.Platform); err != nil {
+			return err
+		}
+	}
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	_, err = pull(ctx, store, c.Ref, ref, image.PullOptions{Registry: image.NewRegistry(c.Insecure), Platform: platform}, c.Quiet)
+	return err
+}
+
+// pull runs a pull with docker's output (progress unless quiet), then prints
+// the fully qualified name on stdout.
+func pull(ctx context.Context, store *image.Store, raw string, ref image.Reference, opt image.PullOptions, quiet bool) (image.PullResult, error) {
+	var bars *progress
+	if !quiet {
+		if last := raw[strings.LastIndex(raw, "/")+1:]; !strings.ContainsAny(last, ":@") {
+			fmt.Println("Using default tag: latest")
+		}
+		tagOrDigest := ref.Tag
+		if ref.Digest != "" {
+			tagOrDigest = ref.Digest
+		}
+		fmt.Printf("%s: Pulling from %s\n", tagOrDigest, strings.TrimPrefix(ref.Repository(), "docker.io/"))
+		bars = newProgress(os.Stdout)
+		opt.Progress = bars.update
+	}
+	res, err := store.Pull(ctx, ref, opt)
+	if err != nil {
+		return res, err
+	}
+	if !quiet {
+		fmt.Println("Digest: " + res.Digest)
+		if res.Fresh {
+			fmt.Println("Status: Downloaded newer image for " + ref.Familiar())
+		} else {
+			fmt.Println("Status: Image is up to date for " + ref.Familiar())
+		}
+	}
+	fmt.Println(ref.String())
+	return res, nil
+}
+
+// LoadCmd is `minictr load`.
+type LoadCmd struct {
+	Input string `short:"i" required:"" type:"existingfile" help:"Archive to read: docker save output or an OCI layout, .tar or compressed." placeholder:"FILE"`
+	Quiet bool   `short:"q" help:"Suppress progress."`
+}
+
+func (c *LoadCmd) Run(g *Globals) error {
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(c.Input)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ctx, cancel := signalContext()
+	defer cancel()
+	loaded, err := store.Load(ctx, f, c.Input)
+	if err != nil {
+		return err
+	}
+	for _, l := range loaded {
+		if len(l.Names) == 0 {
+			fmt.Println("Loaded image ID: " + l.Image.ID)
+		}
+		for _, n := range l.Names {
+			fmt.Println("Loaded image: " + n)
+		}
+	}
+	return nil
+}
+
+// ImportCmd is `minictr import`.
+type ImportCmd struct {
+	File string `arg:"" type:"existingfile" help:"Root filesystem tarball (.tar, .tar.gz, .tar.xz, .tar.zst: the format is read from its content)."`
+	Ref  string `arg:"" optional:"" name:"repository[:tag]" help:"Name for the new image."`
+}
+
+func (c *ImportCmd) Run(g *Globals) error {
+	var names []image.Reference
+	if c.Ref != "" {
+		ref, err := image.ParseReference(c.Ref)
+		if err != nil {
+			return err
+		}
+		names = append(names, ref)
+	}
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(c.File)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ctx, cancel := signalContext()
+	defer cancel()
+	img, err := store.Import(ctx, f, c.File, names)
+	if err != nil {
+		return err
+	}
+	fmt.Println(img.ID)
+	return nil
+}
+
+// RmiCmd is `minictr rmi`.
+type RmiCmd struct {
+	Force  bool     `short:"f" help:"Remove the image even if it has several names or a container uses it."`
+	Images []string `arg:"" name:"image" help:"Image names or IDs."`
+}
+
+func (c *RmiCmd) Run(g *Globals) error {
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	var failed error
+	for _, name := range c.Images {
+		lines, err := store.Remove(name, image.RemoveOptions{Force: c.Force})
+		for _, l := range lines {
+			fmt.Println(l)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+			failed = exitCode(1)
+		}
+	}
+	return failed
+}
+
+// InspectCmd is `minictr inspect`.
+type InspectCmd struct {
+	Names []string `arg:"" name:"image" help:"Image names or IDs."`
+}
+
+func (c *InspectCmd) Run(g *Globals) error {
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	var out []inspectImage
+	for _, n := range c.Names {
+		img, err := store.Get(n)
+		if err != nil {
+			return err
+		}
+		v, err := newInspectImage(store, img)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "    ")
+	return enc.Encode(out)
+}

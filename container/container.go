@@ -1,0 +1,182 @@
+package container
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+)
+
+// Config is what a container was asked to be. It is written once, when the
+// container is created, as config.json in its directory.
+type Config struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Image     string    `json:"image"`      // the name the user gave
+	ImageID   string    `json:"imageID"`    // sha256 of the image config
+	Layers    []string  `json:"layers"`     // layer directories, bottom first
+	ChainIDs  []string  `json:"chainIDs"`   // the layers the container stands on
+	Args      []string  `json:"args"`       // entrypoint + command, resolved
+	Env       []string  `json:"env"`        // final environment
+	Cwd       string    `json:"cwd"`        // working directory inside
+	User      string    `json:"user"`       // -u or the image's User
+	Hostname  string    `json:"hostname"`   // defaults to the short ID
+	Created   time.Time `json:"created"`    // when `run` made it
+	ReadOnly  bool      `json:"readOnly"`   // --read-only
+	Binds     []string  `json:"binds"`      // -v HOST:CTR[:ro]
+	Net       string    `json:"net"`        // none or host
+	Tty       bool      `json:"tty"`        // -t
+	Limits    Limits    `json:"limits"`     // as given on the command line
+	AutoClean bool      `json:"autoRemove"` // --rm
+}
+
+// Limits are the resource limits as numbers (0 = none).
+type Limits struct {
+	MemoryBytes int64 `json:"memoryBytes,omitempty"`
+	CPUQuota    int64 `json:"cpuQuota,omitempty"`
+	CPUPeriod   int64 `json:"cpuPeriod,omitempty"`
+	PidsMax     int64 `json:"pidsMax,omitempty"`
+}
+
+// Container is a container's directory on disk and its config.
+type Container struct {
+	Dir string
+	Config
+}
+
+// Upper is the writable layer: every file the container creates or changes
+// lands here, and nowhere else (docs/03-overlay.md).
+func (c *Container) Upper() string { return filepath.Join(c.Dir, "upper") }
+
+// Work is overlayfs's scratch directory; it must be on the same filesystem as Upper.
+func (c *Container) Work() string { return filepath.Join(c.Dir, "work") }
+
+// Rootfs is where the overlay is mounted, inside the container's own mount
+// namespace only: the host never sees it mounted.
+func (c *Container) Rootfs() string { return filepath.Join(c.Dir, "rootfs") }
+
+// ShortID is the 12 hex digits docker shows.
+func (c *Container) ShortID() string { return c.ID[:12] }
+
+var nameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// Create makes a new container directory under root with its config. The
+// directory is built under a temporary name and renamed into place, so a
+// crash never leaves a container without its config.
+func Create(root string, cfg Config) (*Container, error) {
+	if cfg.Name != "" && !nameRE.MatchString(cfg.Name) {
+		return nil, fmt.Errorf("invalid container name %q: use letters, digits, _ . -", cfg.Name)
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	cfg.ID = id
+	if cfg.Hostname == "" {
+		cfg.Hostname = id[:12]
+	}
+	if cfg.Created.IsZero() {
+		cfg.Created = time.Now().UTC()
+	}
+	base := filepath.Join(root, "containers")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return nil, fmt.Errorf("create container: %w", err)
+	}
+	tmp := filepath.Join(base, ".tmp-"+id)
+	c := &Container{Dir: filepath.Join(base, id), Config: cfg}
+	if err := c.populate(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	if err := os.Rename(tmp, c.Dir); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("create container %s: %w", c.ShortID(), err)
+	}
+	return c, nil
+}
+
+func (c *Container) populate(dir string) error {
+	for _, d := range []string{"", "upper", "work", "rootfs"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			return fmt.Errorf("create container: %w", err)
+		}
+	}
+	// upper/ is the container's / : it must be as open as an image root is.
+	if err := os.Chmod(filepath.Join(dir, "upper"), 0o755); err != nil {
+		return fmt.Errorf("create container: %w", err)
+	}
+	b, err := json.MarshalIndent(c.Config, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "config.json"), append(b, '\n'), 0o600)
+}
+
+// Load reads the container with full ID id.
+func Load(root, id string) (*Container, error) {
+	dir := filepath.Join(root, "containers", id)
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no such container: %s", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read container %s: %w", id, err)
+	}
+	c := &Container{Dir: dir}
+	if err := json.Unmarshal(b, &c.Config); err != nil {
+		return nil, fmt.Errorf("read container %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Remove deletes the container's directory: its writable layer goes with it.
+// The directory is renamed first, so a crash half way leaves no container
+// that looks whole.
+func (c *Container) Remove() error {
+	gone := filepath.Join(filepath.Dir(c.Dir), ".rm-"+c.ID)
+	if err := os.Rename(c.Dir, gone); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		return fmt.Errorf("remove container %s: %w", c.ShortID(), err)
+	}
+	return nil
+}
+
+func newID() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("container id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// List reads every container under root, skipping half-created or
+// half-removed directories (their names start with a dot).
+func List(root string) ([]*Container, error) {
+	ents, err := os.ReadDir(filepath.Join(root, "containers"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []*Container
+	for _, e := range ents {
+		if !e.IsDir() || e.Name()[0] == '.' {
+			continue
+		}
+		c, err := Load(root, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

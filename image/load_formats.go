@@ -1,0 +1,219 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/minictr/minictr/layers"
+)
+
+// dockerSaveEntry is one element of a `docker save` manifest.json.
+type dockerSaveEntry struct {
+	Config   string
+	RepoTags []string
+	Layers   []string // uncompressed layer tars, bottom first
+}
+
+// loadDocker loads the images of a `docker save` archive. Its layers carry
+// no digest of their own: they are checked against the config's diff_ids.
+func (s *Store) loadDocker(ctx context.Context, a archive) ([]Loaded, error) {
+	var entries []dockerSaveEntry
+	if _, err := a.readJSON("manifest.json", &entries); err != nil {
+		return nil, err
+	}
+	var out []Loaded
+	for _, e := range entries {
+		var cfg Config
+		cfgBytes, err := a.readJSON(e.Config, &cfg)
+		if err != nil {
+			return out, err
+		}
+		names, err := parseNames(e.RepoTags)
+		if err != nil {
+			return out, err
+		}
+		open := func(i int) (io.ReadCloser, error) { return a.open(e.Layers[i]) }
+		img, err := s.addLoaded(ctx, cfgBytes, cfg, len(e.Layers), open, "", nil, names)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, Loaded{Image: img, Names: familiar(names)})
+	}
+	return out, nil
+}
+
+// loadOCI loads the images an OCI layout's index.json lists. Every blob is
+// verified against its descriptor's digest as it is read.
+func (s *Store) loadOCI(ctx context.Context, a archive) ([]Loaded, error) {
+	var top Index
+	if _, err := a.readJSON("index.json", &top); err != nil {
+		return nil, err
+	}
+	var out []Loaded
+	for _, d := range top.Manifests {
+		m, blobs, err := a.manifestFor(d)
+		if err != nil {
+			return out, err
+		}
+		var cfg Config
+		cfgBytes, err := a.blob(m.Config, &cfg)
+		if err != nil {
+			return out, err
+		}
+		names, err := parseNames(layoutNames(d))
+		if err != nil {
+			return out, err
+		}
+		open := func(i int) (io.ReadCloser, error) {
+			if err := CheckLayer(m.Layers[i]); err != nil {
+				return nil, err
+			}
+			f, err := a.open(blobName(m.Layers[i].Digest))
+			if err != nil {
+				return nil, err
+			}
+			return NewVerifyingReader(f, m.Layers[i]), nil
+		}
+		img, err := s.addLoaded(ctx, cfgBytes, cfg, len(m.Layers), open, d.Digest, blobs, names)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, Loaded{Image: img, Names: familiar(names)})
+	}
+	return out, nil
+}
+
+// manifestFor follows a descriptor of index.json to an image manifest,
+// choosing this host's platform when it points at a nested index.
+func (a archive) manifestFor(d Descriptor) (*Manifest, []fetched, error) {
+	body, err := a.blob(d, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, idx, err := DecodeManifest(d.MediaType, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	got := []fetched{{d.Digest, body}}
+	if idx != nil {
+		pd, err := ChoosePlatform(idx, HostPlatform())
+		if err != nil {
+			return nil, nil, err
+		}
+		m2, more, err := a.manifestFor(pd)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m2, append(got, more...), nil
+	}
+	return m, got, nil
+}
+
+// blob reads a small blob (manifest, config), checks its digest and, when v
+// is not nil, decodes it as JSON into v.
+func (a archive) blob(d Descriptor, v any) ([]byte, error) {
+	if err := ValidDigest(d.Digest); err != nil {
+		return nil, err
+	}
+	if d.Size > maxConfigSize {
+		return nil, fmt.Errorf("blob %s is %d bytes, more than the %d minictr reads", d.Digest, d.Size, maxConfigSize)
+	}
+	f, err := a.open(blobName(d.Digest))
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(NewVerifyingReader(f, d))
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		return b, jsonUnmarshal(b, v, d.Digest)
+	}
+	return b, nil
+}
+
+func blobName(d string) string { return "blobs/sha256/" + strings.TrimPrefix(d, "sha256:") }
+
+// layoutNames is what an OCI layout says an image is called. Docker and
+// containerd put the full name in io.containerd.image.name; the OCI spec's
+// org.opencontainers.image.ref.name is often a bare tag ("latest"), which
+// names no repository, so such an image is loaded untagged, as docker does.
+func layoutNames(d Descriptor) []string {
+	if n := d.Annotations["io.containerd.image.name"]; n != "" {
+		return []string{n}
+	}
+	n := d.Annotations["org.opencontainers.image.ref.name"]
+	if strings.ContainsAny(n, "/:@") {
+		return []string{n}
+	}
+	return nil
+}
+
+func parseNames(in []string) ([]Reference, error) {
+	var out []Reference
+	for _, n := range in {
+		r, err := ParseReference(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func familiar(refs []Reference) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.Familiar())
+	}
+	return out
+}
+
+// addLoaded unpacks an archive's layers (skipping those already stored) and
+// records the image, exactly as a pull would.
+func (s *Store) addLoaded(ctx context.Context, cfgBytes []byte, cfg Config, n int, open func(int) (io.ReadCloser, error), repoDigest string, blobs []fetched, names []Reference) (Image, error) {
+	if len(cfg.RootFS.DiffIDs) != n {
+		return Image{}, fmt.Errorf("image has %d layers but its config has %d diff_ids", n, len(cfg.RootFS.DiffIDs))
+	}
+	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
+	for i, diffID := range cfg.RootFS.DiffIDs {
+		if err := s.loadLayer(ctx, chain, i, diffID, open); err != nil {
+			return Image{}, err
+		}
+	}
+	for _, b := range blobs {
+		if err := s.putBlob(b.digest, b.body); err != nil {
+			return Image{}, err
+		}
+	}
+	id := digestOf(cfgBytes)
+	if err := s.putBlob(id, cfgBytes); err != nil {
+		return Image{}, err
+	}
+	if err := s.commit(id, repoDigest, blobDigests(blobs), chain, qualified(names)); err != nil {
+		return Image{}, err
+	}
+	return s.Get(id)
+}
+
+func (s *Store) loadLayer(ctx context.Context, chain []string, i int, diffID string, open func(int) (io.ReadCloser, error)) error {
+	if s.Layers.Has(chain[i]) {
+		return nil
+	}
+	parent := ""
+	if i > 0 {
+		parent = chain[i-1]
+	}
+	r, err := open(i)
+	if err != nil {
+		return fmt.Errorf("layer %d: %w", i+1, err)
+	}
+	defer r.Close()
+	if _, err := s.unpackLocked(ctx, parent, diffID, r); err != nil {
+		return fmt.Errorf("layer %d (%s): %w", i+1, diffID, err)
+	}
+	return nil
+}

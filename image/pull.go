@@ -1,0 +1,264 @@
+package image
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/minictr/minictr/layers"
+)
+
+// PullOptions are `pull`'s knobs.
+type PullOptions struct {
+	Registry *Registry
+	Platform Platform
+	// Progress, when set, is told how each layer is doing. Pull serialises
+	// the calls, so it need not be safe for concurrent use.
+	Progress func(Progress)
+	// Jobs is how many layers are fetched and unpacked at once (default 3,
+	// as docker's max-concurrent-downloads).
+	Jobs int
+}
+
+// Progress is one line of `pull`'s output: a layer, named as docker names it
+// by the first 12 hex digits of its blob digest, and what is happening to it.
+type Progress struct {
+	ID             string
+	Status         string // Waiting, Downloading, Already exists, Pull complete
+	Current, Total int64  // bytes of the compressed blob, while Downloading
+}
+
+// PullResult says what a pull found and did.
+type PullResult struct {
+	Image  Image
+	Digest string // the repo digest: of the manifest or index the tag pointed at
+	Fresh  bool   // false: the store already had this image under this name
+}
+
+// Pull fetches ref into the store. The steps are the chapters of
+// docs/01-images.md: resolve the tag to a manifest (choosing a platform from
+// an index), fetch the config (its digest is the image ID, its diff_ids name
+// the layers' uncompressed contents), then for every layer not yet stored:
+// download -> verify digest -> decompress -> verify diff ID -> unpack, in one
+// streaming pass, several layers at once. The image is recorded last.
+func (s *Store) Pull(ctx context.Context, ref Reference, opt PullOptions) (PullResult, error) {
+	reg := opt.Registry
+	if reg == nil {
+		reg = NewRegistry(false)
+	}
+	m, repoDigest, blobs, err := resolveManifest(ctx, reg, ref, opt.Platform)
+	if err != nil {
+		return PullResult{}, err
+	}
+	cfgBytes, cfg, err := fetchConfig(ctx, reg, ref, m)
+	if err != nil {
+		return PullResult{}, err
+	}
+	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
+	if err := s.fetchLayers(ctx, reg, ref, m, cfg.RootFS.DiffIDs, chain, opt); err != nil {
+		return PullResult{}, err
+	}
+
+	id := m.Config.Digest
+	names := []string{ref.String(), ref.WithDigest(repoDigest).String()}
+	before, _ := s.readIndex()
+	fresh := before.Refs[ref.String()] != id
+	for _, b := range blobs {
+		if err := s.putBlob(b.digest, b.body); err != nil {
+			return PullResult{}, err
+		}
+	}
+	if err := s.putBlob(id, cfgBytes); err != nil {
+		return PullResult{}, err
+	}
+	if err := s.commit(id, repoDigest, blobDigests(blobs), chain, names); err != nil {
+		return PullResult{}, err
+	}
+	img, err := s.Get(id)
+	return PullResult{Image: img, Digest: repoDigest, Fresh: fresh}, err
+}
+
+type fetched struct {
+	digest string
+	body   []byte
+}
+
+func blobDigests(bs []fetched) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.digest
+	}
+	return out
+}
+
+// resolveManifest turns a tag or digest into an image manifest. A tag may
+// point at an index (one manifest per platform); then the host's platform,
+// or the one asked for, is chosen and its manifest fetched by digest.
+func resolveManifest(ctx context.Context, reg *Registry, ref Reference, want Platform) (*Manifest, string, []fetched, error) {
+	body, mt, dgst, err := reg.Manifest(ctx, ref)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	m, idx, err := DecodeManifest(mt, body)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%s: %w", ref.Familiar(), err)
+	}
+	got := []fetched{{dgst, body}}
+	if idx != nil {
+		d, err := ChoosePlatform(idx, want)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("%s: %w", ref.Familiar(), err)
+		}
+		body, mt, pd, err := reg.Manifest(ctx, ref.WithDigest(d.Digest))
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if m, _, err = DecodeManifest(mt, body); err != nil {
+			return nil, "", nil, fmt.Errorf("%s: platform manifest: %w", ref.Familiar(), err)
+		}
+		if m == nil {
+			return nil, "", nil, fmt.Errorf("%s: index entry %s is not an image manifest", ref.Familiar(), d.Digest)
+		}
+		got = append(got, fetched{pd, body})
+	}
+	for _, l := range m.Layers {
+		if err := CheckLayer(l); err != nil {
+			return nil, "", nil, fmt.Errorf("%s: %w", ref.Familiar(), err)
+		}
+	}
+	return m, dgst, got, nil
+}
+
+// maxConfigSize bounds the config blob read into memory.
+const maxConfigSize = 8 << 20
+
+// fetchConfig downloads and checks the image config. Its diff IDs must be
+// one per layer of the manifest: they are what each layer's uncompressed
+// tar must hash to.
+func fetchConfig(ctx context.Context, reg *Registry, ref Reference, m *Manifest) ([]byte, Config, error) {
+	var cfg Config
+	if m.Config.Size > maxConfigSize {
+		return nil, cfg, fmt.Errorf("%s: config is %d bytes, more than the %d minictr reads", ref.Familiar(), m.Config.Size, maxConfigSize)
+	}
+	rc, err := reg.Blob(ctx, ref, m.Config)
+	if err != nil {
+		return nil, cfg, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("%s: config %s: %w", ref.Familiar(), m.Config.Digest, err)
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return nil, cfg, fmt.Errorf("%s: config %s is not valid JSON: %w", ref.Familiar(), m.Config.Digest, err)
+	}
+	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
+		return nil, cfg, fmt.Errorf("%s: manifest lists %d layers but the config has %d diff_ids", ref.Familiar(), len(m.Layers), len(cfg.RootFS.DiffIDs))
+	}
+	for _, d := range cfg.RootFS.DiffIDs {
+		if err := ValidDigest(d); err != nil {
+			return nil, cfg, fmt.Errorf("%s: config diff_id: %w", ref.Familiar(), err)
+		}
+	}
+	return b, cfg, nil
+}
+
+// fetchLayers runs fetchLayer for every layer, opt.Jobs at a time. The first
+// error cancels the others; whatever they had written stays in tmp/ only.
+func (s *Store) fetchLayers(ctx context.Context, reg *Registry, ref Reference, m *Manifest, diffIDs, chain []string, opt PullOptions) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = 3
+	}
+	var mu sync.Mutex
+	report := func(p Progress) {
+		if opt.Progress != nil {
+			mu.Lock()
+			opt.Progress(p)
+			mu.Unlock()
+		}
+	}
+	for _, d := range m.Layers {
+		report(Progress{ID: shortID(d.Digest), Status: "Waiting", Total: d.Size})
+	}
+	sem := make(chan struct{}, jobs)
+	errs := make([]error, len(m.Layers))
+	var wg sync.WaitGroup
+	for i, d := range m.Layers {
+		parent := ""
+		if i > 0 {
+			parent = chain[i-1]
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if errs[i] = s.fetchLayer(ctx, reg, ref, d, parent, diffIDs[i], chain[i], report); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	// Report the error that caused the cancel, not the cancels it caused.
+	var first error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// fetchLayer makes sure the layer with this chain ID is in the store. The
+// per-layer lock makes two pulls that share a layer unpack it only once: the
+// second waits, then finds it there ("Already exists").
+func (s *Store) fetchLayer(ctx context.Context, reg *Registry, ref Reference, d Descriptor, parent, diffID, chain string, report func(Progress)) error {
+	id := shortID(d.Digest)
+	unlock, err := s.Layers.LockLayer(ctx, chain)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if s.Layers.Has(chain) {
+		report(Progress{ID: id, Status: "Already exists"})
+		return nil
+	}
+	rc, err := reg.Blob(ctx, ref, d)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	pr := &progressReader{r: rc, p: Progress{ID: id, Status: "Downloading", Total: d.Size}, report: report}
+	if _, err := s.Layers.Unpack(ctx, parent, diffID, pr); err != nil {
+		return fmt.Errorf("layer %s: %w", d.Digest, err)
+	}
+	report(Progress{ID: id, Status: "Pull complete", Current: d.Size, Total: d.Size})
+	return nil
+}
+
+// progressReader reports bytes read every 512 KiB.
+type progressReader struct {
+	r      io.Reader
+	p      Progress
+	last   int64
+	report func(Progress)
+}
+
+func (pr *progressReader) Read(b []byte) (int, error) {
+	n, err := pr.r.Read(b)
+	pr.p.Current += int64(n)
+	if pr.p.Current-pr.last >= 512<<10 {
+		pr.last = pr.p.Current
+		pr.report(pr.p)
+	}
+	return n, err
+}

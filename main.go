@@ -1,0 +1,79 @@
+// Command minictr is a small container runtime to learn container internals
+// from. Each command is a struct whose Run method tells one story in a few
+// calls into the stage packages:
+//
+//	image/   references, registries, manifests, the image store  (docs/01-images.md)
+//	layers/  layer tarballs, whiteouts, chain IDs, the layer store (docs/02-layers.md)
+//
+// Errors are printed as one line and exit with 125, as docker does for its
+// own failures.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Root  string `default:"/var/lib/minictr" env:"MINICTR_ROOT" placeholder:"DIR" help:"Where images, layers and containers are stored."`
+	Debug bool   `help:"Print every step and syscall minictr makes."`
+}
+
+// CLI is the command line. Command and flag names follow docker's.
+type CLI struct {
+	Globals
+
+	Pull    PullCmd    `cmd:"" help:"Download an image from a registry."`
+	Load    LoadCmd    `cmd:"" help:"Load images from a 'docker save' archive or an OCI image layout."`
+	Import  ImportCmd  `cmd:"" help:"Make a one-layer image from a root filesystem tarball."`
+	Images  ImagesCmd  `cmd:"" help:"List images."`
+	Rmi     RmiCmd     `cmd:"" help:"Remove images, and the layers no other image uses."`
+	Inspect InspectCmd `cmd:"" help:"Show an image's config, layers and where they are on disk."`
+	History HistoryCmd `cmd:"" help:"Show which instruction made which layer of an image."`
+}
+
+// exitCode is returned by a command that wants a particular exit status.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func main() {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("minictr"),
+		kong.Description("A mini container runtime to learn how containers work. Docs: docs/README.md"),
+		kong.UsageOnError(),
+	)
+	if err != nil {
+		fail(err)
+	}
+	ctx, err := parser.Parse(os.Args[1:])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "minictr: %v (see 'minictr --help')\n", err)
+		os.Exit(125)
+	}
+	err = ctx.Run(&cli.Globals)
+	var code exitCode
+	if errors.As(err, &code) {
+		os.Exit(int(code))
+	}
+	if err != nil {
+		fail(err)
+	}
+}
+
+// fail prints err as docker does for its own failures and exits 125. A
+// permission error from a normal user gets the hint that matters.
+func fail(err error) {
+	msg := err.Error()
+	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 {
+		msg += " (minictr needs root: run it with sudo)"
+	}
+	fmt.Fprintln(os.Stderr, "minictr: "+msg)
+	os.Exit(125)
+}
