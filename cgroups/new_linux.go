@@ -1,0 +1,49 @@
+package cgroups
+
+import (
+	"fmt"
+	"strings"
+)
+
+// New creates the group minictr/<name> and writes the limits l into it,
+// with the driver [Detect] picks: on a [Unified] host one directory in the
+// v2 tree (next to the group minictr runs in), on [Hybrid] and [Legacy]
+// hosts one directory per v1 controller hierarchy. An error leaves nothing
+// behind. It wraps [ErrControllerMissing] when the host lacks a controller.
+func New(name string, l Limits) (Cgroup, error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return nil, fmt.Errorf("invalid cgroup name %q: want one path element", name)
+	}
+	mode, err := Detect()
+	if err != nil {
+		return nil, err
+	}
+	if mode.Version() == 2 {
+		return newV2(name, l)
+	}
+	return newV1(name, l)
+}
+
+// Load reopens a group from the Paths and Version of the [Cgroup] that
+// [New] returned, e.g. for a later `minictr rm` or `minictr stats`.
+func Load(paths map[string]string, version int) (Cgroup, error) {
+	switch version {
+	case 2:
+		dir, ok := paths[""]
+		if !ok || len(paths) != 1 {
+			return nil, fmt.Errorf("load cgroup v2: want one path under the key \"\", got %v", paths)
+		}
+		return loadV2(dir)
+	case 1:
+		c := &v1{paths: map[string]string{}}
+		for _, ctrl := range v1Controllers {
+			dir, ok := paths[ctrl]
+			if !ok {
+				return nil, fmt.Errorf("load cgroup v1: no path for controller %q in %v", ctrl, paths)
+			}
+			c.paths[ctrl] = dir
+		}
+		return c, nil
+	}
+	return nil, fmt.Errorf("load cgroup: unknown version %d", version)
+}
