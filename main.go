@@ -4,6 +4,10 @@
 //
 //	image/   references, registries, manifests, the image store  (docs/01-images.md)
 //	layers/  layer tarballs, whiteouts, chain IDs, the layer store (docs/02-layers.md)
+//	mount/   overlay, pivot_root, /proc /dev /sys                  (docs/03-overlay.md)
+//	ns/      namespaces, the re-exec'd init, exec                   (docs/04-namespaces.md)
+//	cgroups/ limits, v1 and v2                                     (docs/05-cgroups.md)
+//	main     `run` puts them together (cmd_run.go)                 (docs/06-run.md)
 //
 // Errors are printed as one line and exit with 125, as docker does for its
 // own failures.
@@ -35,6 +39,10 @@ type CLI struct {
 	Rmi     RmiCmd     `cmd:"" help:"Remove images, and the layers no other image uses."`
 	Inspect InspectCmd `cmd:"" help:"Show an image's config, layers and where they are on disk."`
 	History HistoryCmd `cmd:"" help:"Show which instruction made which layer of an image."`
+	Run     RunCmd     `cmd:"" help:"Run a command in a new container."`
+
+	Init InitCmd `cmd:"" hidden:"" help:"The container's first process (run by 'minictr run', not by hand)."`
+	Tour TourCmd `cmd:"" hidden:"" help:"Entry point of the hello image: what a container sees."`
 }
 
 // exitCode is returned by a command that wants a particular exit status.
@@ -48,6 +56,8 @@ func main() {
 		kong.Name("minictr"),
 		kong.Description("A mini container runtime to learn how containers work. Docs: docs/README.md"),
 		kong.UsageOnError(),
+		// -h is docker's --hostname for run; help stays --help.
+		kong.PostBuild(func(k *kong.Kong) error { k.Model.HelpFlag.Short = 0; return nil }),
 	)
 	if err != nil {
 		fail(err)

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/minictr/minictr/cgroups"
+	"github.com/minictr/minictr/container"
+	"github.com/minictr/minictr/image"
+	"github.com/minictr/minictr/ns"
+)
+
+// RunCmd is `minictr run`. Flags are docker's.
+type RunCmd struct {
+	Interactive bool     `short:"i" help:"Keep stdin open and connect it to the container."`
+	Tty         bool     `short:"t" help:"Give the container a terminal (a pty from its own /dev/pts)."`
+	Rm          bool     `help:"Remove the container when it exits."`
+	Name        string   `help:"Name for the container."`
+	Env         []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from here)." placeholder:"K=V"`
+	EnvFile     []string `name:"env-file" type:"existingfile" help:"Read environment variables from a file, one K=V per line."`
+	Workdir     string   `short:"w" help:"Working directory inside the container." placeholder:"DIR"`
+	User        string   `short:"u" help:"User to run as: name, uid, name:group or uid:gid (names from the image's /etc/passwd)." placeholder:"USER[:GROUP]"`
+	Entrypoint  *string  `help:"Override the image's entry point." placeholder:"CMD"`
+	Hostname    string   `short:"h" help:"Container hostname (default: the short container ID)."`
+	Volume      []string `short:"v" help:"Bind mount a host path: HOST:CTR[:ro]." placeholder:"HOST:CTR[:ro]"`
+	ReadOnly    bool     `name:"read-only" help:"Mount the container's root filesystem read-only."`
+	Memory      string   `short:"m" help:"Memory limit, e.g. 64m, 1g." placeholder:"BYTES"`
+	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`
+	PidsLimit   int64    `name:"pids-limit" help:"Maximum number of processes (0: no limit)."`
+	Net         string   `default:"none" enum:"none,host" help:"Network: none (own network namespace with lo up) or host."`
+	Image       string   `arg:"" help:"Image to run (pulled if missing); 'hello' is built in."`
+	Command     []string `arg:"" optional:"" passthrough:"" help:"Command and arguments (default: the image's)."`
+}
+
+// Run is the whole pipeline of a container, one stage per docs chapter:
+//
+//	[1/5] image      resolve (or pull) the image: its layers, bottom first  docs/01, 02
+//	[2/5] container  a directory with upper/, work/, rootfs/                 docs/03
+//	[3/5] cgroup     a cgroup with the limits                                docs/05
+//	[4/5] namespaces re-exec as `minictr init` in new namespaces; it mounts
+//	                 the overlay, pivots into it and execs the command       docs/04
+//	[5/5] process    wire stdio, forward signals, wait, report the exit      docs/06
+func (c *RunCmd) Run(g *Globals) error {
+	ctx, cancel := signalContext()
+	defer cancel()
+	setTracing(g.Debug)
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	img, err := c.image(ctx, g, store)
+	if err != nil {
+		return err
+	}
+	cfg, err := c.containerConfig(store, img)
+	if err != nil {
+		return err
+	}
+	limits, err := c.limits()
+	if err != nil {
+		return err
+	}
+	stage(g, 2, "container", "create %s", g.Root+"/containers/")
+	ctr, err := container.Create(g.Root, cfg)
+	if err != nil {
+		return err
+	}
+	if c.Rm {
+		defer removeContainer(ctr)
+	}
+	stage(g, 3, "cgroup", "create minictr/%s", ctr.ID)
+	cg, err := cgroups.New(ctr.ID, limits)
+	if err != nil {
+		return err
+	}
+	defer cg.Delete()
+	code, err := c.start(g, ctr, cg)
+	if err != nil {
+		return err
+	}
+	if oom, _ := cg.OOMKilled(); oom {
+		fmt.Fprintln(os.Stderr, "minictr: container killed: out of memory (limit --memory "+c.Memory+")")
+		code = 137
+	}
+	if code != 0 {
+		return exitCode(code)
+	}
+	return nil
+}
+
+// image finds the image to run: the built-in hello, one in the store, or
+// one pulled now (with docker's "Unable to find image" line, on stderr).
+func (c *RunCmd) image(ctx context.Context, g *Globals, store *image.Store) (image.Image, error) {
+	if c.Image == "hello" || c.Image == image.HelloName {
+		exe, err := os.Executable()
+		if err != nil {
+			return image.Image{}, err
+		}
+		stage(g, 1, "image", "built-in hello image from %s", exe)
+		return store.Hello(ctx, exe)
+	}
+	img, err := store.Get(c.Image)
+	if err == nil || !errors.Is(err, image.ErrNotFound) {
+		stage(g, 1, "image", "%s is %s", c.Image, img.ID)
+		return img, err
+	}
+	ref, perr := image.ParseReference(c.Image)
+	if perr != nil {
+		return img, perr
+	}
+	fmt.Fprintf(os.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
+	stdout := os.Stdout
+	os.Stdout = os.Stderr // pull's progress goes to stderr under run, as docker does
+	res, err := pull(ctx, store, c.Image, ref, image.PullOptions{Platform: image.HostPlatform()}, false)
+	os.Stdout = stdout
+	return res.Image, err
+}
+
+// limits turns -m, --cpus and --pids-limit into cgroup values.
+func (c *RunCmd) limits() (cgroups.Limits, error) {
+	var l cgroups.Limits
+	var err error
+	if c.Memory != "" {
+		if l.MemoryBytes, err = cgroups.ParseMemory(c.Memory); err != nil {
+			return l, fmt.Errorf("invalid --memory %q: %w", c.Memory, err)
+		}
+	}
+	if c.Cpus != "" {
+		if l.CPUQuota, l.CPUPeriod, err = cgroups.ParseCPUs(c.Cpus); err != nil {
+			return l, fmt.Errorf("invalid --cpus %q: %w", c.Cpus, err)
+		}
+	}
+	if c.PidsLimit < 0 {
+		return l, fmt.Errorf("invalid --pids-limit %d: must be 0 (no limit) or more", c.PidsLimit)
+	}
+	l.PidsMax = c.PidsLimit
+	return l, nil
+}
+
+func removeContainer(ctr *container.Container) {
+	if err := ctr.Remove(); err != nil {
+		fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+	}
+}
+
+// namespaces is which namespaces a container gets: all of them, but the
+// network one with --net host.
+func (c *RunCmd) namespaces() ns.Options {
+	o := ns.AllNew()
+	o.Net = c.Net != "host"
+	return o
+}

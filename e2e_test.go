@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/minictr/minictr/internal/testutil"
+)
+
+// The tests in e2e_*_test.go run the real minictr binary, as a user would,
+// against a real registry, and look at what it leaves on disk.
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+	buildDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// minictrBinary builds the static binary once for the whole test run.
+func minictrBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "minictr-bin-")
+		if buildErr != nil {
+			return
+		}
+		binary = filepath.Join(buildDir, "minictr")
+		cmd := exec.Command("go", "build", "-o", binary, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// cli runs minictr with its own store.
+type cli struct {
+	t    *testing.T
+	bin  string
+	root string
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	testutil.RequireRoot(t)
+	return &cli{t: t, bin: minictrBinary(t), root: filepath.Join(t.TempDir(), "store")}
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (c *cli) cmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.bin, append([]string{"--root", c.root}, args...)...)
+	cmd.Env = append(os.Environ(), "HOME="+c.t.TempDir()) // no ~/.docker/config.json of the host
+	return cmd
+}
+
+func (c *cli) run(args ...string) result {
+	c.t.Helper()
+	cmd := c.cmd(args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("minictr %s: %v", strings.Join(args, " "), err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// ok runs minictr and fails the test unless it exits 0.
+func (c *cli) ok(args ...string) string {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != 0 {
+		c.t.Fatalf("minictr %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r.stdout
+}
+
+// fails runs minictr, expects docker's exit 125 for minictr's own failure,
+// and one line of error that contains want.
+func (c *cli) fails(want string, args ...string) string {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != 125 {
+		c.t.Fatalf("minictr %s: exit %d, want 125\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	msg := strings.TrimSpace(r.stderr)
+	if strings.Count(msg, "\n") != 0 || !strings.HasPrefix(msg, "minictr: ") {
+		c.t.Errorf("minictr %s: want one line \"minictr: ...\" on stderr, got:\n%s", strings.Join(args, " "), r.stderr)
+	}
+	if !strings.Contains(msg, want) {
+		c.t.Errorf("minictr %s: error %q does not say %q", strings.Join(args, " "), msg, want)
+	}
+	return msg
+}
+
+// inspect returns `minictr inspect`'s JSON for one image.
+func (c *cli) inspect(name string) inspectImage {
+	c.t.Helper()
+	var v []inspectImage
+	if err := json.Unmarshal([]byte(c.ok("inspect", name)), &v); err != nil || len(v) != 1 {
+		c.t.Fatalf("inspect %s: %v (%d images)", name, err, len(v))
+	}
+	return v[0]
+}
+
+// merged overlay-mounts an image's layer directories, as a container would
+// see them, and returns the tree.
+func (c *cli) merged(name string) map[string]testutil.Entry {
+	c.t.Helper()
+	var dirs []string
+	for _, l := range c.inspect(name).Layers {
+		dirs = append(dirs, l.Dir)
+	}
+	return testutil.MergedTree(c.t, dirs)
+}
+
+// snapshot lists everything under the store: path, type, size and content
+// hash. Two equal snapshots mean the store was not changed.
+func (c *cli) snapshot() string {
+	c.t.Helper()
+	var lines []string
+	filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			lines = append(lines, p+" "+err.Error())
+			return nil
+		}
+		rel, _ := filepath.Rel(c.root, p)
+		info, _ := d.Info()
+		lines = append(lines, fmt.Sprintf("%s %v %d", rel, info.Mode(), info.Size()))
+		return nil
+	})
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// layerDirs lists the unpacked layers in the store by chain ID.
+func (c *cli) layerDirs() []string {
+	c.t.Helper()
+	ents, err := os.ReadDir(filepath.Join(c.root, "layers", "sha256"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
