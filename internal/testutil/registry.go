@@ -1,0 +1,148 @@
+package testutil
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// registryConfig is the smallest configuration of the CNCF distribution
+// registry (Debian's docker-registry): blobs on the local filesystem,
+// deletes allowed (so tests can exercise 404s after a delete), plain HTTP
+// on one loopback port, and quiet logs.
+const registryConfig = `version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: %s
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:%d
+  secret: minictr-test-secret
+`
+
+// StartRegistry runs a real registry (/usr/bin/docker-registry, from the
+// Debian package docker-registry) for the test: storage in a fresh
+// t.TempDir(), listening on 127.0.0.1 only, and stopped (by its PID) when
+// the test ends. It returns "127.0.0.1:PORT", a loopback host that
+// package image speaks plain HTTP to, as docker does. It needs no root.
+// The test is skipped when the package is not installed.
+func StartRegistry(t testing.TB) (host string) {
+	t.Helper()
+	bin := RequireTool(t, "docker-registry", "docker-registry")
+	dir := t.TempDir()
+	// The free port is found by binding :0 and closing it again; another
+	// process may take it in between, so a registry that exits at once is
+	// tried again on a new port.
+	var lastErr error
+	for range 3 {
+		host, err := startRegistry(t, bin, dir)
+		if err == nil {
+			return host
+		}
+		lastErr = err
+	}
+	t.Fatalf("start docker-registry: %v", lastErr)
+	return ""
+}
+
+// startRegistry makes one attempt: write the config, start the process,
+// wait until GET /v2/ answers 200.
+func startRegistry(t testing.TB, bin, dir string) (string, error) {
+	port, err := freeLoopbackPort()
+	if err != nil {
+		return "", err
+	}
+	cfg := filepath.Join(dir, "config-"+strconv.Itoa(port)+".yml")
+	data := filepath.Join(dir, "data")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, registryConfig, data, port), 0o600); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(bin, "serve", cfg)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("%s serve %s: %w", bin, cfg, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() {
+		_ = cmd.Process.Kill() // this process only, by its PID
+		<-exited
+	}
+
+	host := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	client := &http.Client{Timeout: 2 * time.Second}
+	for range 200 { // about 10 s; a registry starts in well under 1 s
+		select {
+		case err := <-exited:
+			exited <- err
+			stop()
+			return "", fmt.Errorf("docker-registry exited at start (%v): %s", err, logs.String())
+		default:
+		}
+		if resp, err := client.Get("http://" + host + "/v2/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				t.Cleanup(func() {
+					stop()
+					if t.Failed() && logs.Len() > 0 {
+						t.Logf("docker-registry on %s logged:\n%s", host, logs.String())
+					}
+				})
+				return host, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	return "", fmt.Errorf("docker-registry on %s did not answer GET /v2/ with 200: %s", host, logs.String())
+}
+
+// freeLoopbackPort asks the kernel for an unused port on 127.0.0.1.
+func freeLoopbackPort() (int, error) {
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free loopback port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// syncBuffer collects a process's output, which arrives from other goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Len()
+}
