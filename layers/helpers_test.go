@@ -120,7 +120,7 @@ func manyFiles(t testing.TB, dirs, n, uid, gid int) []byte {
 	for d := range dirs {
 		es = append(es, tdir(fmt.Sprintf("usr/share/d%03d/", d)))
 		for f := range n / dirs {
-			size := 200 + (d*131+f*977)%len(body)
+			size := 200 + (d*131+f*977)%(len(body)-200)
 			es = append(es, tarEntry{Header: tar.Header{Typeflag: tar.TypeReg,
 				Name: fmt.Sprintf("usr/share/d%03d/f%04d", d, f), Mode: 0o644, ModTime: testTime},
 				Body: body[:size]})

@@ -44,8 +44,10 @@ import (
 // the directory and takes the new entry's attributes (OCI image-spec
 // layer.md, "Changeset over existing files").
 //
-// Ownership, device nodes, whiteouts and security.capability need root; as
-// another user UnpackTar fails with an error wrapping EPERM.
+// Giving files to other owners, device nodes, opaque directories (a
+// trusted.* xattr) and security.capability need root; as another user
+// UnpackTar fails on them with an error wrapping EPERM. (Whiteout devices
+// do not: since Linux 5.8 anyone may mknod the whiteout device 0:0.)
 func UnpackTar(ctx context.Context, dir string, r io.Reader) (int64, error) {
 	rootfd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
