@@ -51,16 +51,17 @@ func (InitCmd) Run() error {
 	if err := setupRootfs(s); err != nil {
 		os.Exit(ns.ReportError("rootfs", err, 125))
 	}
+	// docker creates the working directory when the image lacks it (as
+	// root, before switching to the user)
+	if err := os.MkdirAll(s.Cwd, 0o755); err != nil {
+		os.Exit(ns.ReportError("workdir", err, 125))
+	}
 	home, err := setupProcess(s)
 	if err != nil {
 		os.Exit(ns.ReportError("process", err, 125))
 	}
 	if !slices.ContainsFunc(s.Env, func(kv string) bool { return strings.HasPrefix(kv, "HOME=") }) {
 		s.Env = append(s.Env, "HOME="+home) // docker sets HOME from passwd
-	}
-	// docker creates the working directory when the image lacks it
-	if err := os.MkdirAll(s.Cwd, 0o755); err != nil {
-		os.Exit(ns.ReportError("workdir", err, 125))
 	}
 	err = ns.Exec(s.Args, s.Env, s.Cwd) // returns only on failure
 	os.Exit(ns.ReportError("exec", err, 126))
