@@ -27,17 +27,24 @@ func TestBadInput(t *testing.T) {
 	img := testutil.BusyboxImage(t)
 	img.Push(t, host, "good/busybox", "v1", testutil.OCI)
 	img.Push(t, host, "multi/arch", "v1", testutil.OCIIndex)
-	enc := img.Encode(t, testutil.OCI)
+	// The bad images share busybox's base layer, which the store already
+	// has; what is wrong with them is in their top layer, which it has not.
+	multi := testutil.MultiLayerImage(t)
+	multi.Push(t, host, "good/multi", "v1", testutil.OCI)
+	enc := multi.Encode(t, testutil.OCI)
+	var m image.Manifest
+	json.Unmarshal(enc.Top.Data, &m)
+	top := len(m.Layers) - 1
 	pushVariant(t, host, "bad/truncated", enc, func(m *image.Manifest, blobs map[string][]byte) {
-		truncate(m, blobs, 0)
+		truncate(m, blobs, top)
 	})
 	pushVariant(t, host, "bad/mediatype", enc, func(m *image.Manifest, blobs map[string][]byte) {
-		m.Layers[0].MediaType = "application/vnd.example.unknown"
+		m.Layers[top].MediaType = "application/vnd.example.unknown"
 	})
 	pushVariant(t, host, "bad/foreign", enc, func(m *image.Manifest, blobs map[string][]byte) {
-		m.Layers[0].MediaType = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+		m.Layers[top].MediaType = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
 	})
-	corrupt := corruptingProxy(t, host, enc.Blobs[len(enc.Blobs)-1].Digest)
+	corrupt := corruptingProxy(t, host, m.Layers[top].Digest)
 	fake := fakeRegistry(t)
 	random := filepath.Join(t.TempDir(), "random.tar")
 	os.WriteFile(random, randomBytes(t, 4096), 0o644)
@@ -50,7 +57,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"missing tag", "not found", []string{"pull", host + "/good/busybox:nope"}},
 		{"missing repo", "not found", []string{"pull", host + "/no/such:v1"}},
-		{"digest mismatch", "digest", []string{"pull", corrupt + "/good/busybox:v1"}},
+		{"digest mismatch", "digest mismatch", []string{"pull", corrupt + "/good/multi:v1"}},
 		{"truncated gzip", "unexpected EOF", []string{"pull", host + "/bad/truncated:v1"}},
 		{"unknown media type", "application/vnd.example.unknown", []string{"pull", host + "/bad/mediatype:v1"}},
 		{"foreign layer", "foreign", []string{"pull", host + "/bad/foreign:v1"}},

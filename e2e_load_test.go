@@ -29,8 +29,8 @@ func TestLoad(t *testing.T) {
 	}{
 		{"docker save", "save.tar", "Loaded image: multi:v1", func(p string) { img.WriteDockerArchive(t, p, []string{"multi:v1"}, false) }},
 		{"docker save | gzip", "save.tar.gz", "Loaded image: example.com/multi:v2", func(p string) { img.WriteDockerArchive(t, p, []string{"example.com/multi:v2"}, true) }},
-		{"OCI archive, full name", "oci.tar", "Loaded image: example.com/oci/multi:v3", func(p string) { img.WriteOCIArchive(t, p, "example.com/oci/multi:v3", false) }},
-		{"OCI archive, bare tag", "oci-tag.tar.gz", "Loaded image ID: sha256:", func(p string) { img.WriteOCIArchive(t, p, "latest", true) }},
+		{"OCI archive with a full name", "oci.tar", "Loaded image: example.com/oci/multi:v3", func(p string) { img.WriteOCIArchive(t, p, "example.com/oci/multi:v3", false) }},
+		{"OCI archive with a bare tag", "oci-tag.tar.gz", "Loaded image ID: sha256:", func(p string) { img.WriteOCIArchive(t, p, "latest", true) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

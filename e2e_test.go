@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -167,6 +168,9 @@ func (c *cli) snapshot() string {
 func (c *cli) layerDirs() []string {
 	c.t.Helper()
 	ents, err := os.ReadDir(filepath.Join(c.root, "layers", "sha256"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a store not made yet
+	}
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func (s *Store) Hello(ctx context.Context, exe string) (Image, error) {
 	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(writeHelloLayer(pw, exe)) }()
-	l, err := s.unpackLocked(ctx, "", "", pr)
+	l, err := s.Layers.Unpack(ctx, "", "", pr)
 	pr.Close()
 	if err != nil {
 		return Image{}, fmt.Errorf("make the hello image: %w", err)

@@ -16,9 +16,10 @@ import (
 // a config is written for it (architecture and OS of this host, a history
 // entry naming the source). The tarball may be plain, gzip, xz or zstd
 // compressed; layers.Unpack tells them apart by their first bytes, not by
-// the file name.
+// the file name. The layer's diff ID, and so its chain ID, is known only
+// once it is unpacked; Unpack then finds out whether the store had it.
 func (s *Store) Import(ctx context.Context, r io.Reader, source string, names []Reference) (Image, error) {
-	l, err := s.unpackLocked(ctx, "", "", r)
+	l, err := s.Layers.Unpack(ctx, "", "", r)
 	if err != nil {
 		return Image{}, fmt.Errorf("import %s: %w", source, err)
 	}
@@ -49,25 +50,6 @@ func (s *Store) addConfig(cfg Config, names []Reference) (Image, error) {
 		return Image{}, err
 	}
 	return s.Get(id)
-}
-
-// unpackLocked unpacks one layer holding its per-layer lock, so that a
-// concurrent pull or load of the same layer waits and then reuses it. When
-// the diff ID is not known beforehand (import), the layer's name is known
-// only after unpacking and Unpack's own check for an existing layer applies.
-func (s *Store) unpackLocked(ctx context.Context, parent, diffID string, r io.Reader) (layers.Layer, error) {
-	if diffID != "" {
-		chain := layers.ChainID(parent, diffID)
-		unlock, err := s.Layers.LockLayer(ctx, chain)
-		if err != nil {
-			return layers.Layer{}, err
-		}
-		defer unlock()
-		if l, err := s.Layers.Get(chain); err == nil {
-			return l, nil
-		}
-	}
-	return s.Layers.Unpack(ctx, parent, diffID, r)
 }
 
 func qualified(refs []Reference) []string {

@@ -179,8 +179,17 @@ func (s *Store) addLoaded(ctx context.Context, cfgBytes []byte, cfg Config, n in
 		return Image{}, fmt.Errorf("image has %d layers but its config has %d diff_ids", n, len(cfg.RootFS.DiffIDs))
 	}
 	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
+	txn, err := s.beginLayers(ctx, chain)
+	if err != nil {
+		return Image{}, err
+	}
+	img, err := s.addLoadedLayers(ctx, txn, chain, cfgBytes, cfg, open, repoDigest, blobs, names)
+	return img, txn.end(err)
+}
+
+func (s *Store) addLoadedLayers(ctx context.Context, txn *layerTxn, chain []string, cfgBytes []byte, cfg Config, open func(int) (io.ReadCloser, error), repoDigest string, blobs []fetched, names []Reference) (Image, error) {
 	for i, diffID := range cfg.RootFS.DiffIDs {
-		if err := s.loadLayer(ctx, chain, i, diffID, open); err != nil {
+		if err := s.loadLayer(ctx, txn, chain, i, diffID, open); err != nil {
 			return Image{}, err
 		}
 	}
@@ -199,7 +208,7 @@ func (s *Store) addLoaded(ctx context.Context, cfgBytes []byte, cfg Config, n in
 	return s.Get(id)
 }
 
-func (s *Store) loadLayer(ctx context.Context, chain []string, i int, diffID string, open func(int) (io.ReadCloser, error)) error {
+func (s *Store) loadLayer(ctx context.Context, txn *layerTxn, chain []string, i int, diffID string, open func(int) (io.ReadCloser, error)) error {
 	if s.Layers.Has(chain[i]) {
 		return nil
 	}
@@ -212,8 +221,10 @@ func (s *Store) loadLayer(ctx context.Context, chain []string, i int, diffID str
 		return fmt.Errorf("layer %d: %w", i+1, err)
 	}
 	defer r.Close()
-	if _, err := s.unpackLocked(ctx, parent, diffID, r); err != nil {
+	l, err := s.Layers.Unpack(ctx, parent, diffID, r)
+	if err != nil {
 		return fmt.Errorf("layer %d (%s): %w", i+1, diffID, err)
 	}
+	txn.add(l)
 	return nil
 }

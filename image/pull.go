@@ -58,7 +58,18 @@ func (s *Store) Pull(ctx context.Context, ref Reference, opt PullOptions) (PullR
 		return PullResult{}, err
 	}
 	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
-	if err := s.fetchLayers(ctx, reg, ref, m, cfg.RootFS.DiffIDs, chain, opt); err != nil {
+	txn, err := s.beginLayers(ctx, chain)
+	if err != nil {
+		return PullResult{}, err
+	}
+	res, err := s.pullLayers(ctx, txn, reg, ref, m, cfg, cfgBytes, repoDigest, blobs, opt)
+	return res, txn.end(err)
+}
+
+// pullLayers fetches the missing layers and records the image.
+func (s *Store) pullLayers(ctx context.Context, txn *layerTxn, reg *Registry, ref Reference, m *Manifest, cfg Config, cfgBytes []byte, repoDigest string, blobs []fetched, opt PullOptions) (PullResult, error) {
+	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
+	if err := s.fetchLayers(ctx, txn, reg, ref, m, cfg.RootFS.DiffIDs, chain, opt); err != nil {
 		return PullResult{}, err
 	}
 
@@ -168,14 +179,14 @@ func fetchConfig(ctx context.Context, reg *Registry, ref Reference, m *Manifest)
 
 // fetchLayers runs fetchLayer for every layer, opt.Jobs at a time. The first
 // error cancels the others; whatever they had written stays in tmp/ only.
-func (s *Store) fetchLayers(ctx context.Context, reg *Registry, ref Reference, m *Manifest, diffIDs, chain []string, opt PullOptions) error {
+func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, reg *Registry, ref Reference, m *Manifest, diffIDs, chain []string, opt PullOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := opt.Jobs
 	if jobs <= 0 {
 		jobs = 3
 	}
-	var mu sync.Mutex
+	var mu sync.Mutex // guards opt.Progress and txn
 	report := func(p Progress) {
 		if opt.Progress != nil {
 			mu.Lock()
@@ -199,8 +210,13 @@ func (s *Store) fetchLayers(ctx context.Context, reg *Registry, ref Reference, m
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if errs[i] = s.fetchLayer(ctx, reg, ref, d, parent, diffIDs[i], chain[i], report); errs[i] != nil {
+			l, err := s.fetchLayer(ctx, reg, ref, d, parent, diffIDs[i], chain[i], report)
+			if errs[i] = err; err != nil {
 				cancel()
+			} else if l != nil {
+				mu.Lock()
+				txn.add(*l)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -218,31 +234,34 @@ func (s *Store) fetchLayers(ctx context.Context, reg *Registry, ref Reference, m
 	return first
 }
 
-// fetchLayer makes sure the layer with this chain ID is in the store. The
-// per-layer lock makes two pulls that share a layer unpack it only once: the
-// second waits, then finds it there ("Already exists").
-func (s *Store) fetchLayer(ctx context.Context, reg *Registry, ref Reference, d Descriptor, parent, diffID, chain string, report func(Progress)) error {
+// fetchLayer makes sure the layer with this chain ID is in the store,
+// downloading and unpacking it if it is not. It returns the layer it
+// created, or nil if the layer was there already. The caller holds the
+// layer's lock (beginLayers).
+func (s *Store) fetchLayer(ctx context.Context, reg *Registry, ref Reference, d Descriptor, parent, diffID, chain string, report func(Progress)) (*layers.Layer, error) {
 	id := shortID(d.Digest)
-	unlock, err := s.Layers.LockLayer(ctx, chain)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	if s.Layers.Has(chain) {
 		report(Progress{ID: id, Status: "Already exists"})
-		return nil
+		return nil, nil
 	}
 	rc, err := reg.Blob(ctx, ref, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rc.Close()
 	pr := &progressReader{r: rc, p: Progress{ID: id, Status: "Downloading", Total: d.Size}, report: report}
-	if _, err := s.Layers.Unpack(ctx, parent, diffID, pr); err != nil {
-		return fmt.Errorf("layer %s: %w", d.Digest, err)
+	l, err := s.Layers.Unpack(ctx, parent, diffID, pr)
+	if err != nil {
+		// A corrupted blob usually breaks the decompressor or the tar
+		// reader before its end, where its digest is checked. Read the rest:
+		// if the digest is wrong, that is the error to report.
+		if _, derr := io.Copy(io.Discard, pr); derr != nil && ctx.Err() == nil {
+			err = derr
+		}
+		return nil, fmt.Errorf("layer %s: %w", d.Digest, err)
 	}
 	report(Progress{ID: id, Status: "Pull complete", Current: d.Size, Total: d.Size})
-	return nil
+	return &l, nil
 }
 
 // progressReader reports bytes read every 512 KiB.

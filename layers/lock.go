@@ -68,8 +68,8 @@ func (l *FileLock) Unlock() error {
 // LockLayer takes the exclusive lock of one layer, waiting until it is free
 // or ctx is done, and returns the function that releases it.
 //
-// Remove deletes a layer's lock file. A process that opened the file just
-// before that would then lock an inode nobody else can find any more, while
+// The lock file is deleted on unlock (and by Remove). A process that opened
+// the file just before that would then lock an inode nobody else can find any more, while
 // a newcomer creates and locks a new file: two "holders". So after locking
 // we check that the path still names the inode we locked, and retry if not.
 func (s *Store) LockLayer(ctx context.Context, chainID string) (unlock func(), err error) {
@@ -89,7 +89,10 @@ func (s *Store) LockLayer(ctx context.Context, chainID string) (unlock func(), e
 		}
 		if sameInode(fd, name) {
 			l := &FileLock{fd: fd}
-			return func() { l.Unlock() }, nil
+			// Unlink while still holding the lock, then release: waiters
+			// see the inode change and retry, and no lock file outlives
+			// the work it guarded (a failed pull leaves the store as it was).
+			return func() { unix.Unlink(name); l.Unlock() }, nil
 		}
 		unix.Close(fd)
 	}
