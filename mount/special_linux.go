@@ -73,6 +73,9 @@ func MakeDevLinks(rootfs string) error {
 	}
 	defer unix.Close(dev)
 	for _, l := range devLinks {
+		if l.name == "core" && !exists("/proc/kcore") {
+			continue // kernels without CONFIG_PROC_KCORE: no dangling link (as runc)
+		}
 		path := filepath.Join(devPath, l.name)
 		trace("symlinkat", l.target, path)
 		if err := unix.Symlinkat(l.target, dev, l.name); err != nil {
@@ -100,4 +103,11 @@ func openDev(rootfs string) (int, string, error) {
 		return -1, "", err
 	}
 	return fd, path, nil
+}
+
+// exists reports whether path exists; called before pivot_root, so the
+// host's /proc answers (same kernel, same configuration).
+func exists(path string) bool {
+	var st unix.Stat_t
+	return unix.Stat(path, &st) == nil
 }
