@@ -136,3 +136,27 @@ func TestShellOnPty(t *testing.T) {
 		t.Errorf("shell exit code %d (%v), want 5", code, err)
 	}
 }
+
+// TestCopyNoInput: `run -t` without -i copies only the container's output,
+// and still ends when the container's side closes.
+func TestCopyNoInput(t *testing.T) {
+	bb := testutil.RequireTool(t, "busybox", "busybox-static")
+	master, slave := newPty(t)
+	cmd := exec.Command(bb, "sh", "-c", "echo only out")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	var out strings.Builder
+	if err := tty.Copy(master, nil, &out); err != nil {
+		t.Errorf("Copy: %v", err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "only out\r\n" {
+		t.Errorf("copied %q, want %q", out.String(), "only out\r\n")
+	}
+}
