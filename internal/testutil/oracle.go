@@ -26,7 +26,9 @@ func UmociTree(t testing.TB, registryHost, repo, tag string) map[string]Entry {
 	RequireTool(t, "umoci", "umoci")
 	dir := t.TempDir()
 	layout := filepath.Join(dir, "layout")
-	Run(t, "skopeo", "copy", "--quiet", "--src-tls-verify=false",
+	// umoci 0.4.7 reads no zstd layers ("blob is not correct mediatype"),
+	// so skopeo decompresses every layer, checks it and stores it gzipped.
+	Run(t, "skopeo", "copy", "--quiet", "--src-tls-verify=false", "--dest-compress-format=gzip",
 		"docker://"+registryHost+"/"+repo+":"+tag, "oci:"+layout+":"+tag)
 	return UmociUnpack(t, layout, tag)
 }
