@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -119,6 +120,9 @@ func TestV2GroupIsOutsideOwnCgroup(t *testing.T) {
 	if own != "/" && strings.HasPrefix(dir, filepath.Join(v2Root, own)+"/") {
 		t.Errorf("group %s is inside the test's own cgroup %s", dir, own)
 	}
+	if want := filepath.Join(v2Root, path.Dir(own), "minictr"); filepath.Dir(dir) != want {
+		t.Errorf("group %s is not in %s, next to the test's own cgroup %s", dir, want, own)
+	}
 }
 
 func TestAddProcess(t *testing.T) {
@@ -209,11 +213,12 @@ func TestCPUQuotaThrottles(t *testing.T) {
 	cg := newTestCgroup(t, Limits{CPUQuota: 20000, CPUPeriod: 100000})
 	startChild(t, cg, "spin")
 	// Wait (up to a generous deadline, not a timed assertion) until the
-	// kernel has throttled the group at least once.
+	// kernel has throttled the group at least once. nr_throttled counts up
+	// when a throttle starts, throttled time when it ends: wait for both.
 	var st Stats
 	var err error
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if st, err = cg.Stats(); err != nil || st.NrThrottled > 0 {
+		if st, err = cg.Stats(); err != nil || (st.NrThrottled > 0 && st.ThrottledUsec > 0) {
 			break
 		}
 	}

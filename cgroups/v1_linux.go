@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -81,13 +82,7 @@ func (c *v1) dirs() []string {
 func (c *v1) Version() int    { return 1 }
 func (c *v1) FD() (int, bool) { return -1, false }
 
-func (c *v1) Paths() map[string]string {
-	p := make(map[string]string, len(c.paths))
-	for k, v := range c.paths {
-		p[k] = v
-	}
-	return p
-}
+func (c *v1) Paths() map[string]string { return maps.Clone(c.paths) }
 
 func (c *v1) file(ctrl, name string) string { return filepath.Join(c.paths[ctrl], name) }
 
