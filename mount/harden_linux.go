@@ -31,12 +31,13 @@ func MaskPaths() error {
 // Missing paths are skipped. Call it after PivotRoot.
 func ReadonlyPaths() error {
 	for _, p := range readonlyPaths {
-		for i, m := range ReadOnly(p) {
-			err := applyKeepingFlags(m)
-			if i == 0 && errors.Is(err, unix.ENOENT) {
-				break
-			}
-			if err != nil {
+		if err := unix.Access(p, unix.F_OK); errors.Is(err, unix.ENOENT) {
+			continue
+		} else if err != nil {
+			return &os.PathError{Op: "access", Path: p, Err: err}
+		}
+		for _, m := range ReadOnly(p) {
+			if err := applyKeepingFlags(m); err != nil {
 				return err
 			}
 		}
