@@ -110,6 +110,7 @@ MODDIR=$CACHE/$KVER/lib/modules/$KVER
 WORK=$(mktemp -d /tmp/vm-test.XXXXXX)
 R=$WORK/root
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
 
 # ---- 3. kernel modules, dependencies first ----
 # A module's dependencies are in its .modinfo section ("depends=stp,llc");
@@ -223,19 +224,27 @@ chmod 0755 "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet) >"$WORK/initrd"
 
 # ---- 5. boot, stream the console, fish the exit status out of it ----
+# The serial console goes to a file; `tail --pid` streams it until qemu
+# ends. qemu runs under timeout(1), and is stopped if this script is.
 ACCEL=tcg
 [ -w /dev/kvm ] && ACCEL=kvm
 LOG=$WORK/console.log
+: >"$LOG"
 start=$(date +%s)
-set +e
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config -no-reboot \
 	-accel "$ACCEL" -cpu max -smp "${VM_TEST_SMP:-2}" -m "${VM_TEST_MEM:-1G}" \
-	-display none -monitor none -serial stdio \
+	-display none -monitor none -serial "file:$LOG" \
 	-kernel "$KIMG" -initrd "$WORK/initrd" \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init cgroup_no_v1=all mitigations=off random.trust_cpu=on" \
-	</dev/null 2>&1 | sed -u 's/\r$//' | if [ "$QUIET" = 1 ]; then cat >"$LOG"; else tee "$LOG"; fi
-qrc=${PIPESTATUS[0]}
-set -e
+	</dev/null >"$WORK/qemu.err" 2>&1 &
+QPID=$!
+trap '[ -z "${QPID:-}" ] || kill -TERM "$QPID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+[ "$QUIET" = 1 ] || tail -n +1 -s 0.2 -f --pid="$QPID" "$LOG" | sed -u 's/\r$//' &
+qrc=0
+wait "$QPID" || qrc=$?
+QPID=
+wait # for tail
 took=$(($(date +%s) - start))
 
 rc=$(sed -n 's/.*@@VM-TEST-EXIT=\([0-9]*\)@@.*/\1/p' "$LOG" | tail -n 1)
@@ -245,11 +254,12 @@ if [ -z "$rc" ]; then
 		rc=124
 	else
 		echo "vm-test: no exit status from the VM (qemu exit $qrc)" >&2
+		sed 's/^/qemu: /' "$WORK/qemu.err" >&2
 		rc=125
 	fi
 fi
 if [ "$rc" != 0 ]; then
-	[ "$QUIET" = 1 ] && tail -n 60 "$LOG" >&2
+	[ "$QUIET" = 1 ] && tail -n 60 "$LOG" | sed 's/\r$//' >&2
 	cp "$LOG" /tmp/vm-test-last-console.log && echo "vm-test: console log in /tmp/vm-test-last-console.log" >&2
 fi
 echo "vm-test: $NAME on Linux $KVER ($ACCEL, cgroup v2): exit $rc after ${took}s" >&2
