@@ -153,3 +153,70 @@ func childNonRoot(cfg RootfsConfig) error {
 	fmt.Println("Apply:", err)
 	return expectErrno(err, unix.EPERM)
 }
+
+// escape is the classic chroot break-out, run as root: chroot into a
+// subdirectory WITHOUT chdir'ing into it, so the working directory is
+// outside the new root, where ".." is not clamped; climb up, and make
+// wherever that ends the root. It returns what "/" holds afterwards.
+func escape() ([]string, error) {
+	if err := os.Mkdir("/.escape", 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	if err := unix.Chroot("/.escape"); err != nil {
+		return nil, fmt.Errorf("chroot /.escape: %w", err)
+	}
+	for i := 0; i < 64; i++ {
+		if err := unix.Chdir(".."); err != nil {
+			return nil, fmt.Errorf("chdir ..: %w", err)
+		}
+	}
+	if err := unix.Chroot("."); err != nil {
+		return nil, fmt.Errorf("chroot .: %w", err)
+	}
+	entries, err := os.ReadDir("/")
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names, err
+}
+
+// childChrootEscape shows why chroot(2) is no container: from a chroot
+// into the rootfs, escape() reaches the host's tree (cfg.Upper, a host
+// path, is visible again).
+func childChrootEscape(cfg RootfsConfig) error {
+	if err := unix.Chroot(cfg.Lowers[len(cfg.Lowers)-1]); err != nil {
+		return err
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return err
+	}
+	names, err := escape()
+	fmt.Printf("after the escape, / holds: %s\n", strings.Join(names, " "))
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(cfg.Upper); err != nil {
+		return fmt.Errorf("escape did not reach the host (%v): has the kernel changed?", err)
+	}
+	fmt.Println("escaped: the host path", cfg.Upper, "is reachable")
+	return nil
+}
+
+// childPivotEscape runs the same escape after SetupRootfs: the old root
+// was detached, so ".." from the container's "/" stays at "/".
+func childPivotEscape(cfg RootfsConfig) error {
+	if err := SetupRootfs(cfg); err != nil {
+		return err
+	}
+	names, err := escape()
+	fmt.Printf("after the escape, / holds: %s\n", strings.Join(names, " "))
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(cfg.Upper); !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("host path %s reachable after pivot_root: %v", cfg.Upper, err)
+	}
+	fmt.Println("still inside: the host path", cfg.Upper, "does not exist here")
+	return nil
+}

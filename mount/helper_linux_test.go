@@ -61,6 +61,10 @@ func TestHelperProcess(t *testing.T) {
 		err = childShared(cfg)
 	case "nonroot":
 		err = childNonRoot(cfg)
+	case "chroot-escape":
+		err = childChrootEscape(cfg)
+	case "pivot-escape":
+		err = childPivotEscape(cfg)
 	default:
 		err = fmt.Errorf("unknown scenario %q", scenario)
 	}
@@ -103,7 +107,10 @@ func expectFile(path, want string) error {
 
 // childSetup runs SetupRootfs and then looks around inside the container.
 func childSetup(cfg RootfsConfig) error {
-	if err := SetupRootfs(cfg); err != nil {
+	Trace = func(syscall string, args ...any) { fmt.Println("trace:", FormatCall(syscall, args...)) }
+	err := SetupRootfs(cfg)
+	Trace = nil
+	if err != nil {
 		return err
 	}
 	c := &checker{}

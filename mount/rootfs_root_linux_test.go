@@ -161,6 +161,25 @@ func TestMountAsNonRootFails(t *testing.T) {
 	}
 }
 
+// chroot(2) can be escaped by a root process; pivot_root(2) plus
+// detaching the old root cannot (the reason PivotRoot exists).
+func TestChrootEscapesPivotRootDoesNot(t *testing.T) {
+	cfg := busyboxContainer(t)
+	for _, c := range []struct{ scenario, want string }{
+		{"chroot-escape", "escaped: the host path"},
+		{"pivot-escape", "still inside: the host path"},
+	} {
+		out, err := runHelper(t, os.Args[0], c.scenario, cfg, containerNamespaces)
+		t.Logf("%s:\n%s", c.scenario, out)
+		if err != nil {
+			t.Errorf("%s: %v", c.scenario, err)
+		} else if !strings.Contains(out, c.want) {
+			t.Errorf("%s: want %q in the output", c.scenario, c.want)
+		}
+	}
+	noMountsLeft(t, filepath.Dir(filepath.Dir(cfg.Upper)))
+}
+
 func TestMountBindsMissingSource(t *testing.T) {
 	rootfs := t.TempDir()
 	err := MountBinds(rootfs, []Bind{{Source: "/nonexistent/minictr-vol", Target: "/data"}})
