@@ -71,14 +71,14 @@ func createV2(dir string, l Limits) (Cgroup, error) {
 	if err := mkdir(dir, false); err != nil {
 		return nil, err
 	}
-	err := writeFiles(dir, l.V2Files())
-	if err == nil {
-		var cg Cgroup
-		if cg, err = loadV2(dir); err == nil {
-			return cg, nil
-		}
+	if err := writeFiles(dir, l.V2Files()); err != nil {
+		return nil, errors.Join(err, rmdir(dir))
 	}
-	return nil, errors.Join(err, rmdir(dir))
+	cg, err := loadV2(dir)
+	if err != nil {
+		return nil, errors.Join(err, rmdir(dir))
+	}
+	return cg, nil
 }
 
 // enableControllers makes sure dir's children get minictr's controllers:
