@@ -2,6 +2,7 @@ package ns_test
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,12 +118,11 @@ func TestConsole(t *testing.T) {
 		t.Fatalf("RecvFd: %v (stderr: %s)", err, c.stderr)
 	}
 	defer master.Close()
-	out := newExpect(master)
 	if _, err := master.WriteString("tty; busybox ls -1 /dev/pts; echo $((6*7)); exit 3\n"); err != nil {
 		t.Fatal(err)
 	}
 	// The terminal echoes the input line; the output comes after it.
-	got := out.until(t, "42\r\n")
+	got := readUntil(t, master, "42\r\n")
 	if !strings.Contains(got, "\r\n/dev/pts/0\r\n0\r\nptmx\r\n") {
 		t.Errorf("want tty /dev/pts/0 in a devpts of its own (only 0 and ptmx); got %q", got)
 	}
@@ -148,4 +148,20 @@ func TestTraceClone(t *testing.T) {
 	if len(calls) != 1 || calls[0] != want {
 		t.Errorf("traced %q, want [%q]", calls, want)
 	}
+}
+
+// readUntil reads r until want has come; a read error (EIO: the pty's
+// other side is closed) before that fails the test.
+func readUntil(t *testing.T, r io.Reader, want string) string {
+	t.Helper()
+	var got []byte
+	b := make([]byte, 4096)
+	for !strings.Contains(string(got), want) {
+		n, err := r.Read(b)
+		got = append(got, b[:n]...)
+		if err != nil {
+			t.Fatalf("read pty before %q: %v; got %q", want, err, got)
+		}
+	}
+	return string(got)
 }

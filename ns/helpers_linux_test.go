@@ -15,7 +15,7 @@ import (
 // child is a started test init with a pipe to its stdin and from its stdout.
 type child struct {
 	p      *ns.Proc
-	stdin  *os.File     // write end; close it to make `read` in the child see EOF
+	stdin  *os.File      // write end; close it to make `read` in the child see EOF
 	out    *bufio.Reader // the child's stdout
 	stderr *bytes.Buffer
 }
