@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -231,7 +232,9 @@ func readRegistryError(resp *http.Response) *RegistryError {
 			if e.Code == "" {
 				e.Code = x.Code
 			}
-			parts = append(parts, describeError(x.Code, x.Message))
+			if p := describeError(x.Code, x.Message); !slices.Contains(parts, p) {
+				parts = append(parts, p) // one per blob would repeat itself
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -241,15 +244,16 @@ func readRegistryError(resp *http.Response) *RegistryError {
 	return e
 }
 
-// describeError words one error as docker does: "toomanyrequests: You
-// have reached your pull rate limit", but "manifest unknown", not
-// "manifest unknown: manifest unknown".
+// describeError words one error as docker does, "toomanyrequests: You
+// have reached your pull rate limit", but without repeating the code when
+// the message already says it: "manifest unknown", "blob unknown to
+// registry".
 func describeError(code, message string) string {
 	c := strings.ToLower(strings.ReplaceAll(code, "_", " "))
 	switch {
 	case message == "":
 		return c
-	case c == "" || strings.EqualFold(message, c):
+	case c == "" || strings.HasPrefix(strings.ToLower(message), c):
 		return message
 	}
 	return c + ": " + message

@@ -174,13 +174,19 @@ func DecodeManifest(mediaType string, body []byte) (m *Manifest, idx *Index, err
 		if err := decodeStrictly(body, m); err != nil {
 			return nil, nil, err
 		}
-		return m, nil, checkManifest(mt, m)
+		if err := checkManifest(mt, m); err != nil {
+			return nil, nil, err
+		}
+		return m, nil, nil
 	case MediaTypeOCIIndex, MediaTypeDockerManifestList:
 		idx = new(Index)
 		if err := decodeStrictly(body, idx); err != nil {
 			return nil, nil, err
 		}
-		return nil, idx, checkIndex(mt, idx)
+		if err := checkIndex(mt, idx); err != nil {
+			return nil, nil, err
+		}
+		return nil, idx, nil
 	}
 	return nil, nil, fmt.Errorf("unsupported manifest media type %q", mt)
 }
