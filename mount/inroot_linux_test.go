@@ -13,7 +13,7 @@ import (
 func TestTargetStaysInRoot(t *testing.T) {
 	host := t.TempDir() // stands for the host's /
 	rootfs := filepath.Join(host, "rootfs")
-	for _, d := range []string{"rootfs/etc", "rootfs/bin", "rootfs/secret", "secret"} {
+	for _, d := range []string{"rootfs/etc", "rootfs/bin", "rootfs/secret", "rootfs/run/resolve", "secret"} {
 		if err := os.MkdirAll(filepath.Join(host, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -24,6 +24,7 @@ func TestTargetStaysInRoot(t *testing.T) {
 		"etclink":  "/etc",
 		"dangling": "/nowhere/at/all",
 		"hosts":    "etc/hosts",
+		"resolv":   "/run/resolve/stub.conf", // like systemd-resolved images: a dangling link to a file
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(rootfs, name)); err != nil {
@@ -44,6 +45,7 @@ func TestTargetStaysInRoot(t *testing.T) {
 		{path: "/etclink/app", want: "etc/app"},
 		{path: "/etc/hostname", file: true, want: "etc/hostname"},
 		{path: "/hosts", file: true, want: "etc/hosts"},
+		{path: "/resolv", file: true, want: "run/resolve/stub.conf"}, // O_CREAT creates the link's target, in the root
 		{path: "/etclink/deep/resolv.conf", file: true, want: "etc/deep/resolv.conf"},
 		{path: "/dangling", wantErr: "no such file or directory"},
 		{path: "/bin", file: true, wantErr: "is a directory"},
