@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -39,17 +40,7 @@ func TestWhiteoutsHideLowerFilesInOverlay(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	merged := t.TempDir()
-	// lowerdir lists the TOP layer first.
-	opts := "lowerdir=" + l2.Dir + ":" + l1.Dir
-	if err := unix.Mount("overlay", merged, "overlay", unix.MS_RDONLY, opts); err != nil {
-		t.Fatalf("mount overlay %s (%s): %v", merged, opts, err)
-	}
-	t.Cleanup(func() {
-		if err := unix.Unmount(merged, unix.MNT_DETACH); err != nil {
-			t.Errorf("umount %s: %v", merged, err)
-		}
-	})
+	merged := mountOverlay(t, l2.Dir, l1.Dir)
 
 	if _, err := os.Lstat(filepath.Join(merged, "etc/motd")); !os.IsNotExist(err) {
 		t.Errorf("etc/motd in the merged view: lstat = %v, want ENOENT (whited out)", err)
@@ -68,6 +59,23 @@ func TestWhiteoutsHideLowerFilesInOverlay(t *testing.T) {
 	if got := names(t, filepath.Join(l1.Dir, "cache")); !slices.Equal(got, []string{"a", "sub"}) {
 		t.Errorf("ls lower cache = %q", got)
 	}
+}
+
+// mountOverlay mounts a read-only overlay of the given lowerdirs (top layer
+// first, as overlayfs wants them) and unmounts it when the test ends.
+func mountOverlay(t *testing.T, lowerdirs ...string) string {
+	t.Helper()
+	merged := t.TempDir()
+	opts := "lowerdir=" + strings.Join(lowerdirs, ":")
+	if err := unix.Mount("overlay", merged, "overlay", unix.MS_RDONLY, opts); err != nil {
+		t.Fatalf("mount overlay %s (%s): %v", merged, opts, err)
+	}
+	t.Cleanup(func() {
+		if err := unix.Unmount(merged, unix.MNT_DETACH); err != nil {
+			t.Errorf("umount %s: %v", merged, err)
+		}
+	})
+	return merged
 }
 
 func names(t *testing.T, dir string) []string {
