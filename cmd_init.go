@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"slices"
@@ -129,13 +130,23 @@ func setupProcess(s initSpec) (string, error) {
 	if s.User == "" {
 		return "/root", nil
 	}
-	passwd, _ := os.Open("/etc/passwd") // a missing file is an empty one
-	group, _ := os.Open("/etc/group")
-	defer passwd.Close()
-	defer group.Close()
+	passwd, closeP := openOrEmpty("/etc/passwd") // a missing file is an empty one
+	group, closeG := openOrEmpty("/etc/group")
+	defer closeP()
+	defer closeG()
 	u, err := ns.LookupUser(s.User, passwd, group)
 	if err != nil {
 		return "", err
 	}
 	return u.Home, ns.SetUser(u)
+}
+
+// openOrEmpty opens name for reading, or gives an empty reader if it is
+// missing (an image without /etc/passwd still runs -u 1000).
+func openOrEmpty(name string) (io.Reader, func()) {
+	f, err := os.Open(name)
+	if err != nil {
+		return strings.NewReader(""), func() {}
+	}
+	return f, func() { f.Close() }
 }

@@ -30,8 +30,18 @@ type RunCmd struct {
 	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`
 	PidsLimit   int64    `name:"pids-limit" help:"Maximum number of processes (0: no limit)."`
 	Net         string   `default:"none" enum:"none,host" help:"Network: none (own network namespace with lo up) or host."`
-	Image       string   `arg:"" help:"Image to run (pulled if missing); 'hello' is built in."`
-	Command     []string `arg:"" optional:"" passthrough:"" help:"Command and arguments (default: the image's)."`
+	// Everything from the image name on belongs to the container, flags
+	// too (`run alpine ls -l`), as in docker: kong stops parsing there.
+	ImageAndCommand []string `arg:"" passthrough:"" name:"image [command]" help:"Image to run (pulled if missing; 'hello' is built in), then the command and its arguments (default: the image's)."`
+
+	Image   string   `kong:"-"`
+	Command []string `kong:"-"`
+}
+
+// AfterApply splits the passthrough argument into the image and command.
+func (c *RunCmd) AfterApply() error {
+	c.Image, c.Command = c.ImageAndCommand[0], c.ImageAndCommand[1:]
+	return nil
 }
 
 // Run is the whole pipeline of a container, one stage per docs chapter:

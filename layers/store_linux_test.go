@@ -297,10 +297,13 @@ func TestStoreRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlock()
 	lockFile := filepath.Join(s.Root(), "locks", "layer-"+strings.TrimPrefix(l.ChainID, "sha256:"))
 	if _, err := os.Stat(lockFile); err != nil {
-		t.Fatal(err)
+		t.Fatalf("lock file while the lock is held: %v", err)
+	}
+	unlock()
+	if _, err := os.Stat(lockFile); !os.IsNotExist(err) {
+		t.Errorf("lock file outlives its unlock: %v", err)
 	}
 	if err := s.Remove(l.ChainID); err != nil {
 		t.Fatal(err)
