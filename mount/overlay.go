@@ -65,8 +65,10 @@ func maxMountData() int { return os.Getpagesize() - 1 }
 // The data string must fit in one page (4096 bytes on x86-64). A layer
 // directory in a content-addressed store is about 100 bytes long (a sha256
 // digest alone is 64 hex characters), so about 40 layers fill the page,
-// and real images have up to 128 layers (Docker's limit; overlayfs takes 500). Docker's overlay2 driver
-// solved this with short symlinks, and so do we: when the options are too
+// and real images have up to 128 layers (Docker's limit; overlayfs takes
+// 500). Past the page the kernel cuts the string, and mount(2) fails with a
+// misleading ENOENT for a half path. Docker's overlay2 driver solved this
+// with short symlinks, and so do we: when the options are too
 // long, Overlay creates <dir>/l/0, <dir>/l/1, ... pointing at the lowers
 // (dir is the directory holding upper: the container's directory), writes
 // "lowerdir=l/0:l/1:..." and sets Mount.Dir so that Apply runs mount(2)

@@ -18,6 +18,7 @@ func BindConsole(rootfs, ptyPath string) error    { return errUnsupported }
 func MountSpecial(rootfs string) error            { return errUnsupported }
 func MakeDevices(rootfs string) error             { return errUnsupported }
 func MakeDevLinks(rootfs string) error            { return errUnsupported }
+func MountCgroupfs(rootfs string) error           { return errUnsupported }
 func MakePrivate() error                          { return errUnsupported }
 func PivotRoot(rootfs string) error               { return errUnsupported }
 func ReadMountInfo() ([]MountInfo, error)         { return nil, errUnsupported }
