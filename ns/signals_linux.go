@@ -3,6 +3,8 @@ package ns
 import (
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -40,7 +42,9 @@ func forwardedSignals() []os.Signal {
 // init installed a handler for it (SIGKILL and SIGSTOP from an ancestor
 // namespace excepted; pid_namespaces(7)). A shell without a `trap` as PID 1
 // ignores the forwarded SIGTERM -- which is why `docker stop` waits 10 s and
-// then sends SIGKILL, and why tini exists.
+// then sends SIGKILL, and why tini exists. minictr does what the signal's
+// default action would have done to the same command outside a container:
+// see forward.
 func ForwardSignals(p *Proc) (stop func()) {
 	ch := make(chan os.Signal, 16)
 	signal.Notify(ch, forwardedSignals()...)
@@ -49,9 +53,7 @@ func ForwardSignals(p *Proc) (stop func()) {
 		for {
 			select {
 			case s := <-ch:
-				sig := s.(unix.Signal)
-				trace("kill", p.Pid(), sig)
-				_ = unix.Kill(p.Pid(), sig) // ESRCH once the child has gone: nothing to do
+				forward(p, s.(unix.Signal))
 			case <-done:
 				return
 			}
@@ -64,4 +66,56 @@ func ForwardSignals(p *Proc) (stop func()) {
 			close(done)
 		})
 	}
+}
+
+// forward relays sig to the container's PID 1. If PID 1 has no handler for
+// sig (neither caught nor ignored, read from /proc/PID/status) and the
+// signal's default action is to end the process, the kernel would drop it;
+// so forward ends the container with SIGKILL instead, and Wait reports it as
+// killed by sig: `minictr run busybox sleep 100` stops at Ctrl-C or `kill`
+// with 130 or 143, as the same sleep outside a container would.
+func forward(p *Proc, sig unix.Signal) {
+	pid := p.Pid()
+	if terminates(sig) && !handles(pid, sig) {
+		p.stoppedBy.Store(int32(sig))
+		trace("kill", pid, unix.SIGKILL)
+		_ = unix.Kill(pid, unix.SIGKILL)
+		return
+	}
+	trace("kill", pid, sig)
+	_ = unix.Kill(pid, sig) // ESRCH once the child has gone: nothing to do
+}
+
+// terminates reports whether sig's default action ends the process
+// (signal(7): Term or Core), rather than ignoring it or stopping it.
+func terminates(sig unix.Signal) bool {
+	switch sig {
+	case unix.SIGCHLD, unix.SIGCONT, unix.SIGURG, unix.SIGWINCH,
+		unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		return false
+	}
+	return true
+}
+
+// handles reports whether process pid catches or ignores sig, from the
+// SigCgt and SigIgn masks in /proc/PID/status (proc(5)). When in doubt
+// (the file is gone) it says yes, so the signal is simply forwarded.
+func handles(pid int, sig unix.Signal) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return true
+	}
+	return sigMaskHas(string(b), "SigCgt:", sig) || sigMaskHas(string(b), "SigIgn:", sig)
+}
+
+// sigMaskHas reports whether the hex mask on the line starting with field
+// has the bit of sig (bit sig-1).
+func sigMaskHas(status, field string, sig unix.Signal) bool {
+	for _, line := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && mask&(1<<(uint(sig)-1)) != 0
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync/atomic"
 )
 
 // StartConfig describes the child to start: which namespaces, which hidden
@@ -48,6 +49,11 @@ type Proc struct {
 	sync          *os.File    // parent end of the sync socketpair
 	unshareCgroup bool        // tell the child to unshare its cgroup ns after Continue
 	childErr      *ChildError // the child's report, once read
+
+	// stoppedBy is the signal whose default action ForwardSignals carried
+	// out for a PID 1 without a handler (see defaultAction); Wait reports
+	// the container as killed by it rather than by the SIGKILL used.
+	stoppedBy atomic.Int32
 }
 
 // Pid is the child's process ID as the host sees it (inside its own PID

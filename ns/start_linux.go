@@ -123,6 +123,9 @@ func (p *Proc) Wait() (ExitStatus, error) {
 		return ExitStatus{}, fmt.Errorf("wait for container init %d: %w", p.Pid(), err)
 	}
 	status := exitStatusOf(p.Cmd.ProcessState.Sys().(syscall.WaitStatus))
+	if sig := syscall.Signal(p.stoppedBy.Load()); sig != 0 && status.Signal == syscall.SIGKILL {
+		status.Signal = sig
+	}
 	ce := p.readChildError()
 	p.sync.Close()
 	if ce != nil {
