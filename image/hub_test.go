@@ -325,8 +325,8 @@ func busybox(t *testing.T, s string) image.Reference {
 }
 
 // TestHubPull pulls the way `minictr pull busybox` does: tag -> index ->
-// the amd64 manifest by digest -> config and layer blobs via the CDN. One
-// token serves all five requests.
+// the amd64 manifest by digest -> config and layer blobs via the CDN. After
+// the first 401, one token serves all four requests.
 func TestHubPull(t *testing.T) {
 	h := newHub(t)
 	reg := h.registry("", "")
@@ -381,6 +381,7 @@ func TestHubManifestNotFound(t *testing.T) {
 	if want := "manifest for busybox:nope not found: manifest unknown"; err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
+	t.Logf("error: %v", err)
 	var re *image.RegistryError
 	if !errors.As(err, &re) || re.StatusCode != 404 || re.Code != "MANIFEST_UNKNOWN" {
 		t.Errorf("err does not wrap a 404 MANIFEST_UNKNOWN RegistryError: %#v", re)
@@ -455,4 +456,5 @@ func TestHubManifestDigestMismatch(t *testing.T) {
 	if !strings.Contains(err.Error(), "hash to "+h.img.manifests["arm64"]) {
 		t.Errorf("err = %v, want it to say what the bytes hash to", err)
 	}
+	t.Logf("error: %v", err)
 }
