@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -133,19 +134,28 @@ func (r *Registry) fetchToken(ctx context.Context, ref Reference, push bool, rea
 		return "", 0, accessDenied(ref, push, "token server "+u.Host+" said: "+readRegistryError(resp).Error())
 	}
 	defer resp.Body.Close()
+	tok, ttl, err := decodeToken(resp.Body)
+	if err != nil {
+		return "", 0, fmt.Errorf("token server %s: %w", u.Host, err)
+	}
+	return tok, ttl, nil
+}
+
+// decodeToken reads the token server's answer.
+func decodeToken(body io.Reader) (string, time.Duration, error) {
 	var tr struct {
 		Token       string `json:"token"`
 		AccessToken string `json:"access_token"` // the OAuth 2 name for the same thing
 		ExpiresIn   int    `json:"expires_in"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
-		return "", 0, fmt.Errorf("token server %s: bad answer: %w", u.Host, err)
+	if err := json.NewDecoder(io.LimitReader(body, 1<<20)).Decode(&tr); err != nil {
+		return "", 0, fmt.Errorf("bad answer: %w", err)
 	}
 	if tr.Token == "" {
 		tr.Token = tr.AccessToken
 	}
 	if tr.Token == "" {
-		return "", 0, fmt.Errorf("token server %s: answer has no token", u.Host)
+		return "", 0, errors.New("answer has no token")
 	}
 	// The lifetime is counted from now, not from the server's issued_at,
 	// so a skewed clock on either side cannot make a fresh token look stale.

@@ -38,15 +38,18 @@ func (r *Registry) PushBlob(ctx context.Context, ref Reference, d Descriptor, bo
 	case http.StatusOK:
 		return nil // already there
 	case http.StatusNotFound:
-	default:
-		return fmt.Errorf("%s: %w", where, readRegistryError(resp))
+		return r.upload(ctx, ref, d, body, where)
 	}
+	return fmt.Errorf("%s: %w", where, readRegistryError(resp))
+}
 
+// upload is end-4a (open a session) and end-6 (send it all and close it).
+func (r *Registry) upload(ctx context.Context, ref Reference, d Descriptor, body io.Reader, where string) error {
 	uploads, err := r.endpoint(ctx, ref, "blobs", "uploads/")
 	if err != nil {
 		return err
 	}
-	resp, err = r.do(ctx, ref, true, request{method: http.MethodPost, url: uploads})
+	resp, err := r.do(ctx, ref, true, request{method: http.MethodPost, url: uploads})
 	if err != nil {
 		return err
 	}

@@ -85,31 +85,39 @@ func startRegistry(t testing.TB, bin, dir string) (string, error) {
 	}
 
 	host := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitReady(host, exited); err != nil {
+		stop()
+		return "", fmt.Errorf("%w: %s", err, logs.String())
+	}
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() && logs.Len() > 0 {
+			t.Logf("docker-registry on %s logged:\n%s", host, logs.String())
+		}
+	})
+	return host, nil
+}
+
+// waitReady polls GET /v2/ until the registry answers 200, it exits, or
+// about 10 s have passed (it starts in well under 1 s).
+func waitReady(host string, exited chan error) error {
 	client := &http.Client{Timeout: 2 * time.Second}
-	for range 200 { // about 10 s; a registry starts in well under 1 s
+	for range 200 {
 		select {
 		case err := <-exited:
-			exited <- err
-			stop()
-			return "", fmt.Errorf("docker-registry exited at start (%v): %s", err, logs.String())
+			exited <- err // for stop
+			return fmt.Errorf("docker-registry exited at start (%v)", err)
 		default:
 		}
 		if resp, err := client.Get("http://" + host + "/v2/"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				t.Cleanup(func() {
-					stop()
-					if t.Failed() && logs.Len() > 0 {
-						t.Logf("docker-registry on %s logged:\n%s", host, logs.String())
-					}
-				})
-				return host, nil
+				return nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	stop()
-	return "", fmt.Errorf("docker-registry on %s did not answer GET /v2/ with 200: %s", host, logs.String())
+	return fmt.Errorf("docker-registry on %s did not answer GET /v2/ with 200", host)
 }
 
 // freeLoopbackPort asks the kernel for an unused port on 127.0.0.1.
