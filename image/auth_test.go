@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseChallenges(t *testing.T) {
@@ -118,6 +119,45 @@ func TestReadRegistryError(t *testing.T) {
 		e := readRegistryError(resp)
 		if e.Error() != tt.want || e.Code != tt.code || e.StatusCode != tt.status {
 			t.Errorf("readRegistryError(%d %s) = %q (code %q), want %q (code %q)", tt.status, tt.body, e, e.Code, tt.want, tt.code)
+		}
+	}
+}
+
+// TestAuthCache: an entry serves its (host, scope) only, until it expires;
+// Basic entries (no expiry) never do.
+func TestAuthCache(t *testing.T) {
+	var r Registry
+	r.storeAuth("h", "repository:a:pull", cachedAuth{"Bearer fresh", time.Now().Add(time.Hour)})
+	r.storeAuth("h", "repository:b:pull", cachedAuth{"Bearer stale", time.Now().Add(-time.Second)})
+	r.storeAuth("h", "repository:c:pull", cachedAuth{header: "Basic xyz"})
+	for _, tt := range []struct{ host, scope, want string }{
+		{"h", "repository:a:pull", "Bearer fresh"},
+		{"h", "repository:a:pull,push", ""}, // a pull token does not push
+		{"other", "repository:a:pull", ""},
+		{"h", "repository:b:pull", ""},
+		{"h", "repository:c:pull", "Basic xyz"},
+	} {
+		if got := r.cachedAuth(tt.host, tt.scope); got != tt.want {
+			t.Errorf("cachedAuth(%s, %s) = %q, want %q", tt.host, tt.scope, got, tt.want)
+		}
+	}
+}
+
+func TestDecodeToken(t *testing.T) {
+	for _, tt := range []struct {
+		body, tok string
+		ttl       time.Duration
+		err       string
+	}{
+		{`{"token":"a","expires_in":300}`, "a", 300 * time.Second, ""},
+		{`{"access_token":"b"}`, "b", 60 * time.Second, ""},
+		{`{"token":"c","access_token":"d","expires_in":0}`, "c", 60 * time.Second, ""},
+		{`{"expires_in":30}`, "", 0, "answer has no token"},
+		{`<html>`, "", 0, "bad answer"},
+	} {
+		tok, ttl, err := decodeToken(strings.NewReader(tt.body))
+		if tok != tt.tok || ttl != tt.ttl || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("decodeToken(%s) = %q, %v, %v; want %q, %v, %q", tt.body, tok, ttl, err, tt.tok, tt.ttl, tt.err)
 		}
 	}
 }
