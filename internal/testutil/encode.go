@@ -41,7 +41,9 @@ type Encoded struct {
 	Top       Blob   // what a tag points at: an image manifest, or an index / manifest list
 	Manifests []Blob // for an index: the image manifests it lists; nil otherwise
 	Blobs     []Blob // configs and layers, each digest once
-	DiffIDs   []string
+	// DiffIDs are the sha256 of each uncompressed layer tar, bottom
+	// first: the config's rootfs.diff_ids, what a layer store checks.
+	DiffIDs []string
 }
 
 // Encode turns the image into blobs and manifests in format f. A single

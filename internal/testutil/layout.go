@@ -31,7 +31,9 @@ const RefNameAnnotation = "org.opencontainers.image.ref.name"
 
 // WriteOCILayout writes the image as an OCI layout in dir (created if
 // missing), OCI media types and gzip layers, listed in index.json under
-// the ref name tag.
+// the ref name tag. skopeo finds it as oci:DIR:TAG; `minictr load` tags
+// the image only when tag is a full name ("minictr.test/app:v1"), as
+// docker does with a bare "v1".
 func (img TestImage) WriteOCILayout(t testing.TB, dir, tag string) {
 	t.Helper()
 	img.WriteOCILayoutAs(t, dir, tag, OCI)
