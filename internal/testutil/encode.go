@@ -77,25 +77,27 @@ func (img TestImage) Encode(t testing.TB, f Format) Encoded {
 		enc.Top = manifestBlob(t, cfg.Descriptor, layerDescs, f)
 		return enc
 	}
-	child := OCI
+	img.encodeIndex(t, &enc, layerDescs, f, add)
+	return enc
+}
+
+// encodeIndex makes one config and one manifest per platform over the
+// same layers, and the index (or manifest list) naming them.
+func (img TestImage) encodeIndex(t testing.TB, enc *Encoded, layerDescs []image.Descriptor, f Format, add func(Blob)) {
+	t.Helper()
+	child, idx := OCI, image.Index{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex}
 	if f == DockerList {
-		child = Docker
+		child, idx.MediaType = Docker, image.MediaTypeDockerManifestList
 	}
-	var list []image.Descriptor
 	for _, arch := range []string{runtime.GOARCH, otherArch()} {
 		cfg := configBlob(t, img, enc.DiffIDs, arch, child)
 		add(cfg)
 		m := manifestBlob(t, cfg.Descriptor, layerDescs, child)
 		m.Platform = platform(arch)
 		enc.Manifests = append(enc.Manifests, m)
-		list = append(list, m.Descriptor)
-	}
-	idx := image.Index{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex, Manifests: list}
-	if f == DockerList {
-		idx.MediaType = image.MediaTypeDockerManifestList
+		idx.Manifests = append(idx.Manifests, m.Descriptor)
 	}
 	enc.Top = jsonBlob(t, idx.MediaType, idx)
-	return enc
 }
 
 // layerBlob compresses one layer tar as format f wants it. gzip and zstd

@@ -17,6 +17,14 @@ import (
 // chown).
 func CheckMultiLayerTree(t testing.TB, tree map[string]Entry) {
 	t.Helper()
+	checkDeleted(t, tree)
+	checkKept(t, tree)
+}
+
+// checkDeleted: whiteouts applied (file, directory, busybox link), the
+// opaque directory emptied of lower content, no .wh. name visible.
+func checkDeleted(t testing.TB, tree map[string]Entry) {
+	t.Helper()
 	for p := range tree {
 		if base := p[strings.LastIndex(p, "/")+1:]; strings.HasPrefix(base, ".wh.") {
 			t.Errorf("%s: whiteout left in the rootfs", p)
@@ -37,6 +45,12 @@ func CheckMultiLayerTree(t testing.TB, tree map[string]Entry) {
 	if len(inTree) != 1 || inTree[0] != "opt/tree/new-file" {
 		t.Errorf("opt/tree holds %q, want only opt/tree/new-file (opaque directory)", inTree)
 	}
+}
+
+// checkKept: the files that must survive, with content, mode bits, links,
+// xattrs and (as root) owners intact.
+func checkKept(t testing.TB, tree map[string]Entry) {
+	t.Helper()
 	layer3 := filesByName(cleanupFiles())
 	for _, p := range []string{"opt/replaced", "opt/retyped", "opt/tree/new-file"} {
 		wantFile(t, tree, p, layer3[p])

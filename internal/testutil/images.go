@@ -120,24 +120,13 @@ func tarHeader(f File) *tar.Header {
 	if h.ModTime.IsZero() {
 		h.ModTime = Epoch
 	}
-	switch {
-	case f.Hardlink:
-		h.Typeflag = tar.TypeLink
-	case f.Mode&fs.ModeDir != 0:
-		h.Typeflag = tar.TypeDir
+	h.Typeflag = typeflag(f)
+	switch h.Typeflag {
+	case tar.TypeDir:
 		if !strings.HasSuffix(h.Name, "/") {
 			h.Name += "/"
 		}
-	case f.Mode&fs.ModeSymlink != 0:
-		h.Typeflag = tar.TypeSymlink
-	case f.Mode&fs.ModeNamedPipe != 0:
-		h.Typeflag = tar.TypeFifo
-	case f.Mode&fs.ModeCharDevice != 0:
-		h.Typeflag = tar.TypeChar
-	case f.Mode&fs.ModeDevice != 0:
-		h.Typeflag = tar.TypeBlock
-	default:
-		h.Typeflag = tar.TypeReg
+	case tar.TypeReg:
 		h.Size = int64(len(f.Data))
 	}
 	if len(f.Xattrs) > 0 {
@@ -153,6 +142,25 @@ func tarHeader(f File) *tar.Header {
 		}
 	}
 	return h
+}
+
+// typeflag is the tar entry type (tar(5)) for a File's type bits.
+func typeflag(f File) byte {
+	switch {
+	case f.Hardlink:
+		return tar.TypeLink
+	case f.Mode&fs.ModeDir != 0:
+		return tar.TypeDir
+	case f.Mode&fs.ModeSymlink != 0:
+		return tar.TypeSymlink
+	case f.Mode&fs.ModeNamedPipe != 0:
+		return tar.TypeFifo
+	case f.Mode&fs.ModeCharDevice != 0:
+		return tar.TypeChar
+	case f.Mode&fs.ModeDevice != 0:
+		return tar.TypeBlock
+	}
+	return tar.TypeReg
 }
 
 // unixMode turns Go's fs.FileMode bits into the st_mode permission word
