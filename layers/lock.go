@@ -66,7 +66,9 @@ func (l *FileLock) Unlock() error {
 }
 
 // LockLayer takes the exclusive lock of one layer, waiting until it is free
-// or ctx is done, and returns the function that releases it.
+// or ctx is done, and returns the function that releases it. It always
+// tries once before looking at ctx, so with an already-cancelled ctx it is
+// a "try lock": it returns ctx.Err() at once if someone else holds it.
 //
 // The lock file is deleted on unlock (and by Remove). A process that opened
 // the file just before that would then lock an inode nobody else can find any more, while

@@ -120,7 +120,9 @@ func (s *Store) List() ([]Layer, error) {
 // atomic step), then deleted there, so a crash mid-way never leaves a
 // half-deleted layer under its real name: Has would say yes and overlay
 // would mount a broken lowerdir. It also removes the layer's lock file.
-// Callers make sure no image or container still uses the layer.
+// Callers make sure no image or container still uses the layer, and hold
+// LockLayer(chainID) around the call, so that it cannot delete a layer a
+// concurrent pull has just unpacked but not yet recorded.
 func (s *Store) Remove(chainID string) error {
 	hex, err := digestHex(chainID)
 	if err != nil {
