@@ -75,6 +75,9 @@ func TestUnpackTarBreakouts(t *testing.T) {
 		{"file replaces a symlink instead of following it", func(S string) []tarEntry {
 			return []tarEntry{tsymlink("out", "../outside.txt"), tfile("out", "in layer")}
 		}, "", regular("out", "in layer")},
+		{"symlink replacing the layer root (umoci CVE-2021-29136)", func(S string) []tarEntry {
+			return []tarEntry{tsymlink("/.", S+"/target"), tfile("pwned", "pwned")}
+		}, `tar entry "/.": only a directory may stand for the layer root`, nil},
 		{"symlink loop", func(S string) []tarEntry {
 			return []tarEntry{tsymlink("l1", "l2"), tsymlink("l2", "l1"), tfile("l1/x", "x")}
 		}, "too many levels of symbolic links", nil},

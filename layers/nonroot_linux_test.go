@@ -91,7 +91,9 @@ func TestUnpackAsNonRoot(t *testing.T) {
 			cmd.Env = append(os.Environ(), helperEnv+"="+root+":"+blob)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 			out, _ := cmd.CombinedOutput()
-			if got := strings.TrimSpace(string(out)); got != tt.want {
+			got := strings.TrimSpace(string(out))
+			t.Logf("as nobody: %s", got)
+			if got != tt.want {
 				t.Errorf("as nobody:\n got  %s\n want %s", got, tt.want)
 			}
 			if entries, _ := os.ReadDir(filepath.Join(root, "tmp")); len(entries) != 0 {
