@@ -9,6 +9,7 @@ import (
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
+	"github.com/minictr/minictr/mount"
 	"github.com/minictr/minictr/ns"
 )
 
@@ -72,6 +73,10 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	binds, err := c.binds()
+	if err != nil {
+		return err
+	}
 	stage(g, 2, "container", "create %s", g.Root+"/containers/")
 	ctr, err := container.Create(g.Root, cfg)
 	if err != nil {
@@ -86,7 +91,7 @@ func (c *RunCmd) Run(g *Globals) error {
 		return err
 	}
 	defer cg.Delete()
-	code, err := c.start(g, ctr, cg)
+	code, err := c.start(g, ctr, cg, binds)
 	if err != nil {
 		return err
 	}
@@ -147,6 +152,22 @@ func (c *RunCmd) limits() (cgroups.Limits, error) {
 	}
 	l.PidsMax = c.PidsLimit
 	return l, nil
+}
+
+// binds parses and checks -v, before anything is created.
+func (c *RunCmd) binds() ([]mount.Bind, error) {
+	var binds []mount.Bind
+	for _, v := range c.Volume {
+		b, err := mount.ParseBind(v)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(b.Source); err != nil {
+			return nil, fmt.Errorf("invalid volume %q: %w", v, err)
+		}
+		binds = append(binds, b)
+	}
+	return binds, nil
 }
 
 func removeContainer(ctr *container.Container) {

@@ -114,9 +114,12 @@ func (c *cli) fails(want string, args ...string) string {
 	if r.code != 125 {
 		c.t.Fatalf("minictr %s: exit %d, want 125\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 	}
-	msg := strings.TrimSpace(r.stderr)
-	if strings.Count(msg, "\n") != 0 || !strings.HasPrefix(msg, "minictr: ") {
-		c.t.Errorf("minictr %s: want one line \"minictr: ...\" on stderr, got:\n%s", strings.Join(args, " "), r.stderr)
+	// One line of error, the last thing printed (run may have said
+	// "Unable to find image ... locally" and shown a pull before it).
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	msg := lines[len(lines)-1]
+	if strings.Count(r.stderr, "minictr: ") != 1 || !strings.HasPrefix(msg, "minictr: ") {
+		c.t.Errorf("minictr %s: want one line \"minictr: ...\" at the end of stderr, got:\n%s", strings.Join(args, " "), r.stderr)
 	}
 	if !strings.Contains(msg, want) {
 		c.t.Errorf("minictr %s: error %q does not say %q", strings.Join(args, " "), msg, want)

@@ -17,8 +17,8 @@ import (
 // start runs the container's process and returns its exit code, docker's
 // way: the command's own code, 126/127 when it cannot be run, 128+N when a
 // signal killed it. Errors are minictr's own failures (125).
-func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup) (int, error) {
-	spec, err := c.initSpec(g, ctr)
+func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, binds []mount.Bind) (int, error) {
+	spec, err := c.initSpec(g, ctr, binds)
 	if err != nil {
 		return 0, err
 	}
@@ -124,18 +124,7 @@ func (c *RunCmd) attachTerminal(sock *os.File) (chan error, error) {
 }
 
 // initSpec is the part of the container's config that init needs.
-func (c *RunCmd) initSpec(g *Globals, ctr *container.Container) (initSpec, error) {
-	var binds []mount.Bind
-	for _, v := range c.Volume {
-		b, err := mount.ParseBind(v)
-		if err != nil {
-			return initSpec{}, err
-		}
-		if _, err := os.Stat(b.Source); err != nil {
-			return initSpec{}, fmt.Errorf("invalid volume %q: %w", v, err)
-		}
-		binds = append(binds, b)
-	}
+func (c *RunCmd) initSpec(g *Globals, ctr *container.Container, binds []mount.Bind) (initSpec, error) {
 	files, err := mount.Files(ctr.Dir, ctr.Hostname, resolvConf(c.Net))
 	if err != nil {
 		return initSpec{}, err
