@@ -64,7 +64,7 @@ func pull(ctx context.Context, store *image.Store, raw string, ref image.Referen
 		if ref.Digest != "" {
 			tagOrDigest = ref.Digest
 		}
-		fmt.Printf("%s: Pulling from %s\n", tagOrDigest, strings.TrimPrefix(ref.Repository(), "docker.io/"))
+		fmt.Printf("%s: Pulling from %s\n", tagOrDigest, ref.Path)
 		bars = newProgress(os.Stdout)
 		opt.Progress = bars.update
 	}

@@ -194,8 +194,10 @@ func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, reg *Registry, r
 			mu.Unlock()
 		}
 	}
-	for _, d := range m.Layers {
-		report(Progress{ID: shortID(d.Digest), Status: "Waiting", Total: d.Size})
+	for i, d := range m.Layers {
+		if !s.Layers.Has(chain[i]) {
+			report(Progress{ID: shortID(d.Digest), Status: "Waiting", Total: d.Size})
+		}
 	}
 	sem := make(chan struct{}, jobs)
 	errs := make([]error, len(m.Layers))
