@@ -48,7 +48,8 @@ func (c *PullCmd) Run(g *Globals) error {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	_, err = pull(ctx, store, c.Ref, ref, image.PullOptions{Registry: image.NewRegistry(c.Insecure), Platform: platform}, c.Quiet)
+	opt := image.PullOptions{Registry: image.NewRegistry(c.Insecure), Platform: platform, RequirePlatform: c.Platform != ""}
+	_, err = pull(ctx, store, c.Ref, ref, opt, c.Quiet)
 	return err
 }
 

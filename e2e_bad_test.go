@@ -62,6 +62,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown media type", "application/vnd.example.unknown", []string{"pull", host + "/bad/mediatype:v1"}},
 		{"foreign layer", "foreign", []string{"pull", host + "/bad/foreign:v1"}},
 		{"no platform", "linux/s390x", []string{"pull", "--platform", "linux/s390x", host + "/multi/arch:v1"}},
+		{"wrong platform", "does not match the specified platform", []string{"pull", "--platform", "linux/s390x", host + "/good/multi:v1"}},
 		{"401 without token server", "authentication required", []string{"pull", fake + "/auth/needed:v1"}},
 		{"malformed manifest", "manifest", []string{"pull", fake + "/malformed/json:v1"}},
 		{"schema 1", "schema 1", []string{"pull", fake + "/old/schema1:v1"}},

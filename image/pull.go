@@ -15,6 +15,10 @@ import (
 type PullOptions struct {
 	Registry *Registry
 	Platform Platform
+	// RequirePlatform (set by --platform) makes a single-platform image
+	// that is not of Platform an error, as in docker; without it such an
+	// image is pulled whatever its platform.
+	RequirePlatform bool
 	// Progress, when set, is told how each layer is doing. Pull serialises
 	// the calls, so it need not be safe for concurrent use.
 	Progress func(Progress)
@@ -56,6 +60,10 @@ func (s *Store) Pull(ctx context.Context, ref Reference, opt PullOptions) (PullR
 	cfgBytes, cfg, err := fetchConfig(ctx, reg, ref, m)
 	if err != nil {
 		return PullResult{}, err
+	}
+	got := Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
+	if opt.RequirePlatform && (got.OS != opt.Platform.OS || got.Architecture != opt.Platform.Architecture) {
+		return PullResult{}, fmt.Errorf("%s was found but does not match the specified platform: wanted %s, actual: %s", ref.Familiar(), opt.Platform, got)
 	}
 	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
 	txn, err := s.beginLayers(ctx, chain)
