@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
 )
 
@@ -163,9 +164,14 @@ func (c *RmiCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	ctrs, err := container.List(g.Root)
+	if err != nil {
+		return err
+	}
+	opt := image.RemoveOptions{Force: c.Force, UsedBy: usedBy(ctrs), LayersInUse: layersInUse(ctrs)}
 	var failed error
 	for _, name := range c.Images {
-		lines, err := store.Remove(name, image.RemoveOptions{Force: c.Force})
+		lines, err := store.Remove(name, opt)
 		for _, l := range lines {
 			fmt.Println(l)
 		}
@@ -202,4 +208,31 @@ func (c *InspectCmd) Run(g *Globals) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "    ")
 	return enc.Encode(out)
+}
+
+// usedBy lists the containers (running or stopped) made from an image.
+func usedBy(ctrs []*container.Container) func(id string) []string {
+	return func(id string) []string {
+		var out []string
+		for _, c := range ctrs {
+			if c.ImageID == id {
+				out = append(out, c.ShortID())
+			}
+		}
+		return out
+	}
+}
+
+// layersInUse is every layer some container stands on: rmi -f of its image
+// must not pull them from under it.
+func layersInUse(ctrs []*container.Container) func() map[string]bool {
+	return func() map[string]bool {
+		in := map[string]bool{}
+		for _, c := range ctrs {
+			for _, l := range c.ChainIDs {
+				in[l] = true
+			}
+		}
+		return in
+	}
 }

@@ -110,6 +110,15 @@ func TestRunWritesLandInUpper(t *testing.T) {
 	if diff := testutil.DiffTrees(before, testutil.Tree(t, layerDir)); len(diff) > 0 {
 		t.Errorf("the image layer changed:\n%s", strings.Join(diff, "\n"))
 	}
+	// The stopped container holds its image: rmi refuses, rmi -f keeps the layer.
+	if r := c.run("rmi", img); r.code == 0 || !strings.Contains(r.stderr, "used by container "+ids[0][:12]) {
+		t.Errorf("rmi of an image a container uses: exit %d, %q", r.code, r.stderr)
+	}
+	c.ok("rmi", "-f", img)
+	if _, err := os.Stat(layerDir); err != nil {
+		t.Errorf("rmi -f removed the layer a container stands on: %v", err)
+	}
+	img = c.busybox() // imported again: the same layer, already there
 	if out := c.ok("run", "--rm", img, "sh", "-c", "ls /newfile /bin/true 2>&1; true"); !strings.Contains(out, "/newfile: No such file") || strings.Contains(out, "true: No such") {
 		t.Errorf("a second container sees the first one's changes: %q", out)
 	}

@@ -33,7 +33,7 @@ func (s *Store) Remove(name string, opt RemoveOptions) ([]string, error) {
 		}
 		if opt.UsedBy != nil && !opt.Force {
 			if users := opt.UsedBy(id); len(users) > 0 {
-				return fmt.Errorf("image %s is used by container %s: remove the container first, or use rmi -f", name, strings.Join(users, ", "))
+				return fmt.Errorf("image %s is used by container %s: rmi -f removes its name but keeps the layers containers stand on", name, strings.Join(users, ", "))
 			}
 		}
 		untag, err := refsToRemove(*idx, id, name, opt.Force)
