@@ -15,6 +15,7 @@ declare -A need=(
 	[cpio]=cpio                       # the VM's initramfs
 	[readelf]=binutils                # checks test binaries are static
 	[ip]=iproute2
+	[vagrant]=vagrant                 # `vagrant validate -p` checks the Vagrantfile (29 MB, ~1 min once)
 )
 missing=()
 for cmd in "${!need[@]}"; do
