@@ -16,8 +16,12 @@
 // layers/sha256: it is built under tmp/ and renamed there in one step.
 //
 // Read in this order: digest.go (diff IDs and chain IDs), compress.go
-// (magic-byte detection), whiteout.go (the pure classification),
-// unpack_linux.go and its neighbours (the syscalls), store.go, tmp.go, lock.go.
+// (magic-byte detection), whiteout.go (the pure classification), unpack.go
+// (pure name and xattr rules), unpack_linux.go (the loop and the threat
+// model), unpack_resolve_linux.go (openat2 RESOLVE_IN_ROOT),
+// unpack_entries_linux.go, unpack_sparse_linux.go and
+// unpack_whiteout_linux.go (one kind of entry each), then store.go,
+// readahead.go, tmp.go and lock.go.
 //
 // Specifications: OCI image-spec layer.md ("Whiteouts", "Changeset over
 // existing files") and config.md ("Layer DiffID", "Layer ChainID"); the

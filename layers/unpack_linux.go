@@ -106,6 +106,9 @@ func (u *unpacker) close() {
 
 // entry applies one tar header (and its data, read from r).
 func (u *unpacker) entry(ctx context.Context, hdr *tar.Header, r io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil // archive-wide PAX records (`git archive` writes one), no file
+	}
 	rel, err := cleanName(hdr.Name)
 	if err != nil {
 		return err

@@ -235,3 +235,19 @@ func TestUnpackTarCancelled(t *testing.T) {
 		t.Errorf("UnpackTar with a cancelled context: %v, want context.Canceled", err)
 	}
 }
+
+// A PAX global header (`git archive` writes one with the commit ID) is
+// metadata for the whole archive, not a file. Owned by the user running the
+// test, so it needs no root.
+func TestUnpackTarSkipsGlobalHeader(t *testing.T) {
+	global := tarEntry{Header: tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header",
+		PAXRecords: map[string]string{"comment": "5f1e2d3c"}}}
+	es := append([]tarEntry{global}, owned(os.Getuid(), os.Getgid(), tfile("README", "hi"))...)
+	dir := t.TempDir()
+	if _, err := UnpackTar(context.Background(), dir, bytes.NewReader(makeTar(t, es...))); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, dir); len(got) != 1 || got[0] != "README" {
+		t.Errorf("unpacked %q, want just README", got)
+	}
+}
