@@ -10,6 +10,7 @@ minictr: $(shell find . -name '*.go' -not -path './.vagrant/*') go.mod go.sum
 test: minictr
 	tools/test-deps.sh
 	$(GO) vet ./...
+	$(MAKE) --no-print-directory cross
 	$(GO) test ./...
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory vm-test; \
 	else echo "vm-test: skipped (needs root for the cgroup v2 VM): run \`sudo make test\`"; fi
