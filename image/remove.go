@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sort"
@@ -113,7 +114,9 @@ func tagsIn(refs []string, repo string) []string {
 
 // Prune removes every layer and blob that no image in the index (and no
 // container, per inUse) refers to. It is the garbage collector behind rmi:
-// layers are shared, so one is deleted only when its last user is.
+// layers are shared, so one is deleted only when its last user is. It holds
+// the store lock, so no image can be recorded meanwhile, and skips layers
+// whose lock a pull or load holds.
 func (s *Store) Prune(inUse func() map[string]bool) ([]string, error) {
 	lock, err := layers.LockStore(s.root)
 	if err != nil {
@@ -142,11 +145,21 @@ func (s *Store) Prune(inUse func() map[string]bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	busy, cancel := context.WithCancel(context.Background())
+	cancel() // LockLayer with a done context only tries once
 	for _, l := range all {
 		if keepLayers[l.ChainID] {
 			continue
 		}
-		if err := s.Layers.Remove(l.ChainID); err != nil {
+		// A pull that has just unpacked this layer but not yet recorded
+		// its image holds the layer's lock: leave the layer to it.
+		unlock, err := s.Layers.LockLayer(busy, l.ChainID)
+		if err != nil {
+			continue
+		}
+		err = s.Layers.Remove(l.ChainID)
+		unlock()
+		if err != nil {
 			return report, err
 		}
 		report = append(report, "Deleted: "+l.ChainID)
