@@ -50,39 +50,38 @@ func (c *PullCmd) Run(g *Globals) error {
 	ctx, cancel := signalContext()
 	defer cancel()
 	opt := image.PullOptions{Registry: image.NewRegistry(c.Insecure), Platform: platform, RequirePlatform: c.Platform != ""}
-	_, err = pull(ctx, store, c.Ref, ref, opt, c.Quiet)
+	_, err = pull(ctx, store, c.Ref, ref, opt, c.Quiet, os.Stdout)
 	return err
 }
 
-// pull runs a pull with docker's output (progress unless quiet), then prints
-// the fully qualified name on stdout.
-func pull(ctx context.Context, store *image.Store, raw string, ref image.Reference, opt image.PullOptions, quiet bool) (image.PullResult, error) {
-	var bars *progress
+// pull runs a pull with docker's output on out (progress unless quiet),
+// then prints the fully qualified name. `pull` writes to stdout, `run` to
+// stderr, as docker does.
+func pull(ctx context.Context, store *image.Store, raw string, ref image.Reference, opt image.PullOptions, quiet bool, out *os.File) (image.PullResult, error) {
 	if !quiet {
 		if last := raw[strings.LastIndex(raw, "/")+1:]; !strings.ContainsAny(last, ":@") {
-			fmt.Println("Using default tag: latest")
+			fmt.Fprintln(out, "Using default tag: latest")
 		}
 		tagOrDigest := ref.Tag
 		if ref.Digest != "" {
 			tagOrDigest = ref.Digest
 		}
-		fmt.Printf("%s: Pulling from %s\n", tagOrDigest, ref.Path)
-		bars = newProgress(os.Stdout)
-		opt.Progress = bars.update
+		fmt.Fprintf(out, "%s: Pulling from %s\n", tagOrDigest, ref.Path)
+		opt.Progress = newProgress(out).update
 	}
 	res, err := store.Pull(ctx, ref, opt)
 	if err != nil {
 		return res, err
 	}
 	if !quiet {
-		fmt.Println("Digest: " + res.Digest)
+		fmt.Fprintln(out, "Digest: "+res.Digest)
 		if res.Fresh {
-			fmt.Println("Status: Downloaded newer image for " + ref.Familiar())
+			fmt.Fprintln(out, "Status: Downloaded newer image for "+ref.Familiar())
 		} else {
-			fmt.Println("Status: Image is up to date for " + ref.Familiar())
+			fmt.Fprintln(out, "Status: Image is up to date for "+ref.Familiar())
 		}
 	}
-	fmt.Println(ref.String())
+	fmt.Fprintln(out, ref.String())
 	return res, nil
 }
 

@@ -126,10 +126,7 @@ func (c *RunCmd) image(ctx context.Context, g *Globals, store *image.Store) (ima
 		return img, perr
 	}
 	fmt.Fprintf(os.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
-	stdout := os.Stdout
-	os.Stdout = os.Stderr // pull's progress goes to stderr under run, as docker does
-	res, err := pull(ctx, store, c.Image, ref, image.PullOptions{Platform: image.HostPlatform()}, false)
-	os.Stdout = stdout
+	res, err := pull(ctx, store, c.Image, ref, image.PullOptions{Platform: image.HostPlatform()}, false, os.Stderr)
 	return res.Image, err
 }
 
