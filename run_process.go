@@ -22,37 +22,24 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 	if err != nil {
 		return 0, err
 	}
-	sc := ns.StartConfig{Args: []string{"init"}, Options: c.namespaces(), Config: spec,
-		Stdout: os.Stdout, Stderr: os.Stderr}
-	if c.Interactive {
-		sc.Stdin = os.Stdin
+	sc, console, err := c.startConfig(spec, cg)
+	if err != nil {
+		return 0, err
 	}
-	if fd, ok := cg.FD(); ok {
-		sc.CgroupFD = fd // cgroup v2: born in its cgroup (CLONE_INTO_CGROUP)
-	}
-	var console *os.File
-	if c.Tty {
-		var child *os.File
-		if console, child, err = tty.Socketpair(); err != nil {
-			return 0, err
-		}
+	if console != nil {
 		defer console.Close()
-		sc.ExtraFiles = []*os.File{child}
-		sc.Stdout, sc.Stderr, sc.Stdin = nil, nil, nil
 	}
 	stage(g, 4, "namespaces", "re-exec %s init with %s", "/proc/self/exe", ns.FlagNames(sc.Options.CloneFlags()))
 	p, err := ns.Start(sc)
 	for _, f := range sc.ExtraFiles {
-		f.Close()
+		f.Close() // the child has its copy
 	}
 	if err != nil {
 		return 0, err
 	}
 	if _, ok := cg.FD(); !ok {
 		if err := cg.AddProcess(p.Pid()); err != nil { // cgroup v1: moved before it goes on
-			p.Cmd.Process.Kill()
-			p.Wait()
-			return 0, err
+			return kill(p, err)
 		}
 	}
 	stopSignals := ns.ForwardSignals(p)
@@ -63,21 +50,49 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 	}
 	stage(g, 5, "process", "container init is PID %d on the host, PID 1 inside", p.Pid())
 	var copied chan error
-	if c.Tty {
+	if console != nil {
 		if copied, err = c.attachTerminal(console); err != nil {
-			p.Cmd.Process.Kill()
-			p.Wait()
-			return 0, err
+			return kill(p, err)
 		}
 	}
 	st, err := p.Wait()
 	if copied != nil {
-		<-copied
+		<-copied // the last output, after the container's end
 	}
 	if err != nil {
 		return childError(err)
 	}
 	return st.ExitCode(), nil
+}
+
+// startConfig says how to start init: its namespaces, its stdio, and with
+// -t the socket over which init will send the pty master it makes.
+func (c *RunCmd) startConfig(spec initSpec, cg cgroups.Cgroup) (ns.StartConfig, *os.File, error) {
+	sc := ns.StartConfig{Args: []string{"init"}, Options: c.namespaces(), Config: spec,
+		Stdout: os.Stdout, Stderr: os.Stderr}
+	if c.Interactive {
+		sc.Stdin = os.Stdin
+	}
+	if fd, ok := cg.FD(); ok {
+		sc.CgroupFD = fd // cgroup v2: born in its cgroup (CLONE_INTO_CGROUP)
+	}
+	if !c.Tty {
+		return sc, nil, nil
+	}
+	console, child, err := tty.Socketpair()
+	if err != nil {
+		return sc, nil, err
+	}
+	sc.ExtraFiles = []*os.File{child}
+	sc.Stdout, sc.Stderr, sc.Stdin = nil, nil, nil
+	return sc, console, nil
+}
+
+// kill ends a container whose start failed half way, and returns err.
+func kill(p *ns.Proc, err error) (int, error) {
+	p.Cmd.Process.Kill()
+	p.Wait()
+	return 0, err
 }
 
 // childError turns the init's report into docker's exit code: the message
