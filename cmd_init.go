@@ -126,6 +126,14 @@ func setupProcess(s initSpec) (string, error) {
 		if err := tty.SetupConsole(os.NewFile(ns.ExtraFD, "console-socket")); err != nil {
 			return "", fmt.Errorf("console: %w", err)
 		}
+		// The terminal is also the container's /dev/console, as with runc.
+		pts, err := os.Readlink("/proc/self/fd/0")
+		if err != nil {
+			return "", err
+		}
+		if err := mount.BindConsole("/", pts); err != nil {
+			return "", err
+		}
 	}
 	if s.User == "" {
 		return "/root", nil

@@ -38,10 +38,11 @@ func TestRunTTY(t *testing.T) {
 	slave.Close()
 	term := newScreen(master)
 
-	master.WriteString("echo $((6*7)); tty; stty size\n")
+	master.WriteString("echo $((6*7)); tty; stty size; echo console >/dev/console\n")
 	term.expect(t, "42")
 	term.expect(t, "/dev/pts/0") // a pty of the container's own devpts
 	term.expect(t, "24 80")      // the size minictr copied from our terminal
+	term.expect(t, "\nconsole")  // /dev/console is the same terminal
 
 	tty.SetSize(int(master.Fd()), &unix.Winsize{Row: 40, Col: 100}) // SIGWINCH to minictr
 	for i := 0; i < 100 && !strings.Contains(term.String(), "40 100"); i++ {

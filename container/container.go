@@ -73,6 +73,11 @@ func Create(root string, cfg Config) (*Container, error) {
 	if cfg.Name != "" && !nameRE.MatchString(cfg.Name) {
 		return nil, fmt.Errorf("invalid container name %q: use letters, digits, _ . -", cfg.Name)
 	}
+	if cfg.Name != "" {
+		if err := nameFree(root, cfg.Name); err != nil {
+			return nil, err
+		}
+	}
 	id, err := newID()
 	if err != nil {
 		return nil, err
@@ -179,4 +184,20 @@ func List(root string) ([]*Container, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// nameFree checks that no container is called name yet, as docker does.
+// (Two runs racing for one name could both pass: the container lifecycle
+// work adds a lock for that.)
+func nameFree(root, name string) error {
+	all, err := List(root)
+	if err != nil {
+		return err
+	}
+	for _, c := range all {
+		if c.Name == name {
+			return fmt.Errorf("the container name %q is already in use by container %s: remove it or choose another name", name, c.ShortID())
+		}
+	}
+	return nil
 }
