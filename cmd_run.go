@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/container"
@@ -95,9 +96,15 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if oom, _ := cg.OOMKilled(); oom {
+	oom, _ := cg.OOMKilled()
+	if oom {
 		fmt.Fprintln(os.Stderr, "minictr: container killed: out of memory (limit --memory "+c.Memory+")")
 		code = 137
+	}
+	if st, err := ctr.State(); err == nil && !c.Rm {
+		st.Status, st.ExitCode, st.OOMKilled, st.FinishedAt = container.Exited, code, oom, time.Now().UTC()
+		st.Lost = false
+		ctr.SaveState(st)
 	}
 	if code != 0 {
 		return exitCode(code)

@@ -41,6 +41,10 @@ type CLI struct {
 	History HistoryCmd `cmd:"" help:"Show which instruction made which layer of an image."`
 	Run     RunCmd     `cmd:"" help:"Run a command in a new container."`
 
+	Ps        PsCmd        `cmd:"" help:"List containers."`
+	Rm        RmCmd        `cmd:"" help:"Remove containers and their writable layers."`
+	Container ContainerCmd `cmd:"" help:"Manage containers."`
+
 	Init InitCmd `cmd:"" hidden:"" help:"The container's first process (run by 'minictr run', not by hand)."`
 	Tour TourCmd `cmd:"" hidden:"" help:"Entry point of the hello image: what a container sees."`
 }

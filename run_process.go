@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/container"
@@ -49,6 +50,9 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 		return childError(err)
 	}
 	stage(g, 5, "process", "container init is PID %d on the host, PID 1 inside", p.Pid())
+	start, _ := container.StartTime(p.Pid())
+	ctr.SaveState(container.State{Status: container.Running, Pid: p.Pid(), PidStart: start,
+		StartedAt: time.Now().UTC(), Cgroup: cg.Paths()})
 	var copied chan error
 	if console != nil {
 		if copied, err = c.attachTerminal(console); err != nil {

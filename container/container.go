@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -200,4 +201,34 @@ func nameFree(root, name string) error {
 		}
 	}
 	return nil
+}
+
+// Find resolves a container argument as docker does: a name, a full ID, or
+// a unique prefix of an ID. An ambiguous prefix is an error that lists the
+// matches.
+func Find(root, arg string) (*Container, error) {
+	all, err := List(root)
+	if err != nil {
+		return nil, err
+	}
+	var matches []*Container
+	for _, c := range all {
+		if c.Name == arg || c.ID == arg {
+			return c, nil
+		}
+		if strings.HasPrefix(c.ID, arg) {
+			matches = append(matches, c)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, fmt.Errorf("no such container: %s", arg)
+	case 1:
+		return matches[0], nil
+	}
+	ids := make([]string, len(matches))
+	for i, c := range matches {
+		ids[i] = c.ShortID()
+	}
+	return nil, fmt.Errorf("container ID prefix %s is ambiguous: it matches %s", arg, strings.Join(ids, ", "))
 }

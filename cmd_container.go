@@ -1,0 +1,178 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/minictr/minictr/cgroups"
+	"github.com/minictr/minictr/container"
+	"golang.org/x/sys/unix"
+)
+
+// PsCmd is `minictr ps`.
+type PsCmd struct {
+	All   bool `short:"a" help:"Show all containers (default: only running ones)."`
+	Quiet bool `short:"q" help:"Print only container IDs."`
+	JSON  bool `name:"json" help:"Print a JSON array."`
+}
+
+// psRow is one container as `ps` shows it.
+type psRow struct {
+	ID      string          `json:"id"`
+	Name    string          `json:"name,omitempty"`
+	Image   string          `json:"image"`
+	Command string          `json:"command"`
+	Created time.Time       `json:"created"`
+	State   container.State `json:"state"`
+}
+
+func (c *PsCmd) Run(g *Globals) error {
+	all, err := container.List(g.Root)
+	if err != nil {
+		return err
+	}
+	rows := []psRow{}
+	for _, ctr := range all {
+		st, err := ctr.State()
+		if err != nil {
+			return err
+		}
+		if c.All || st.Status == container.Running {
+			rows = append(rows, psRow{ctr.ID, ctr.Name, ctr.Image, strings.Join(ctr.Args, " "), ctr.Created, st})
+		}
+	}
+	switch {
+	case c.JSON:
+		return printJSON(rows)
+	case c.Quiet:
+		for _, r := range rows {
+			fmt.Println(short(r.ID))
+		}
+		return nil
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(w, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tNAMES")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\n", short(r.ID), r.Image, ellipsis(r.Command, 20), ago(r.Created), status(r.State), r.Name)
+	}
+	return w.Flush()
+}
+
+// status is docker's STATUS column.
+func status(st container.State) string {
+	switch {
+	case st.Status == container.Running:
+		return "Up " + humanDuration(time.Since(st.StartedAt))
+	case st.Lost:
+		return "Exited (unknown): its process died unrecorded"
+	case st.Status == container.Exited:
+		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, humanDuration(time.Since(st.FinishedAt)))
+	}
+	return "Created"
+}
+
+func ellipsis(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// RmCmd is `minictr rm`.
+type RmCmd struct {
+	Force      bool     `short:"f" help:"Kill a running container first."`
+	Containers []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
+}
+
+func (c *RmCmd) Run(g *Globals) error {
+	var failed error
+	for _, arg := range c.Containers {
+		if err := removeByName(g.Root, arg, c.Force); err != nil {
+			fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+			failed = exitCode(1)
+			continue
+		}
+		fmt.Println(arg)
+	}
+	return failed
+}
+
+// removeByName removes one container: its process (with force), its cgroup
+// and its directory with the writable layer. Nothing of it is mounted on the
+// host: its overlay lived in its own mount namespace.
+func removeByName(root, arg string, force bool) error {
+	ctr, err := container.Find(root, arg)
+	if err != nil {
+		return err
+	}
+	st, err := ctr.State()
+	if err != nil {
+		return err
+	}
+	if st.Status == container.Running {
+		if !force {
+			return fmt.Errorf("container %s is running: stop it first, or use rm -f", arg)
+		}
+		if err := killAndWait(st); err != nil {
+			return err
+		}
+	}
+	if len(st.Cgroup) > 0 { // left behind if the minictr that ran it was killed
+		version := 1
+		if _, ok := st.Cgroup[""]; ok {
+			version = 2
+		}
+		if cg, err := cgroups.Load(st.Cgroup, version); err == nil {
+			if err := cg.Delete(); err != nil {
+				return err
+			}
+		}
+	}
+	return ctr.Remove()
+}
+
+// killAndWait sends SIGKILL to the container's PID 1 (from outside its PID
+// namespace SIGKILL always reaches it; the kernel then kills every process
+// of the namespace) and waits until it is gone.
+func killAndWait(st container.State) error {
+	if err := unix.Kill(st.Pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("kill %d: %w", st.Pid, err)
+	}
+	for i := 0; i < 1000 && container.Alive(st.Pid, st.PidStart); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if container.Alive(st.Pid, st.PidStart) {
+		return fmt.Errorf("container process %d did not die after SIGKILL", st.Pid)
+	}
+	return nil
+}
+
+// ContainerCmd groups `minictr container ...`.
+type ContainerCmd struct {
+	Prune ContainerPruneCmd `cmd:"" help:"Remove all stopped containers."`
+}
+
+// ContainerPruneCmd is `minictr container prune`.
+type ContainerPruneCmd struct{}
+
+func (ContainerPruneCmd) Run(g *Globals) error {
+	all, err := container.List(g.Root)
+	if err != nil {
+		return err
+	}
+	fmt.Println("Deleted Containers:")
+	for _, ctr := range all {
+		if st, err := ctr.State(); err != nil || st.Status == container.Running {
+			continue
+		}
+		if err := removeByName(g.Root, ctr.ID, false); err != nil {
+			return err
+		}
+		fmt.Println(ctr.ID)
+	}
+	return nil
+}

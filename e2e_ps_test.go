@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// ps shows the truth about containers, rm and prune clean them up, and a
+// container whose minictr was killed with SIGKILL is still found and removed
+// with everything it had (cgroup, directory).
+func TestPsRmPrune(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	if r := c.run("run", "--name", "done", img, "sh", "-c", "exit 3"); r.code != 3 {
+		t.Fatalf("exit 3: %d", r.code)
+	}
+	if out := c.ok("ps", "-a"); !strings.Contains(out, "Exited (3)") || !strings.Contains(out, "done") {
+		t.Errorf("ps -a after an exit 3:\n%s", out)
+	}
+	if out := c.ok("ps", "-q"); out != "" {
+		t.Errorf("ps lists stopped containers without -a: %q", out)
+	}
+
+	sync := t.TempDir()
+	cmd := c.cmd("run", "--name", "busy", "-v", sync+":/sync", img, "sh", "-c", "touch /sync/up; exec sleep 1000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFile(t, filepath.Join(sync, "up"))
+	if out := c.ok("ps"); !strings.Contains(out, "Up ") || !strings.Contains(out, "busy") {
+		t.Errorf("ps while running:\n%s", out)
+	}
+	if r := c.run("rm", "busy"); r.code == 0 || !strings.Contains(r.stderr, "is running") {
+		t.Errorf("rm of a running container: exit %d, %q", r.code, r.stderr)
+	}
+	// minictr itself dies: the container runs on, unrecorded; rm -f finds it.
+	busy := c.ok("ps", "-q")
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if out := c.ok("ps", "-q"); out != busy {
+		t.Errorf("after kill -9 of minictr the container still runs, ps says %q, want %q", out, busy)
+	}
+	cgroups := cgroupDirs(strings.TrimSpace(busy) + "*")
+	if len(cgroups) == 0 {
+		t.Fatalf("no cgroup found for the running container %s", busy)
+	}
+	c.ok("rm", "-f", "busy")
+	for _, d := range cgroups {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("cgroup %s left after rm -f", d)
+		}
+	}
+	if out := c.ok("ps", "-a"); strings.Contains(out, "busy") {
+		t.Errorf("rm -f left the container:\n%s", out)
+	}
+	c.ok("container", "prune")
+	if ids := c.containerIDs(); len(ids) != 0 {
+		t.Errorf("container prune left %v", ids)
+	}
+	if r := c.run("rm", "nothere"); r.code == 0 || !strings.Contains(r.stderr, "no such container") {
+		t.Errorf("rm of a missing container: exit %d, %q", r.code, r.stderr)
+	}
+	c.noMountsLeft()
+}
