@@ -55,6 +55,16 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func main() {
+	// The container's init is started by `minictr run`, never by hand, with
+	// exactly this argument: go straight to it. Building the CLI parser
+	// (kong reflects over every command struct) would only add to the
+	// start-up time of every container.
+	if len(os.Args) == 2 && os.Args[1] == "init" {
+		if err := (InitCmd{}).Run(); err != nil {
+			fail(err)
+		}
+		return
+	}
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("minictr"),

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -65,13 +66,14 @@ func (c *Container) Rootfs() string { return filepath.Join(c.Dir, "rootfs") }
 // ShortID is the 12 hex digits docker shows.
 func (c *Container) ShortID() string { return c.ID[:12] }
 
-var nameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// nameRE is compiled on first use: every container start would pay for it.
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // Create makes a new container directory under root with its config. The
 // directory is built under a temporary name and renamed into place, so a
 // crash never leaves a container without its config.
 func Create(root string, cfg Config) (*Container, error) {
-	if cfg.Name != "" && !nameRE.MatchString(cfg.Name) {
+	if cfg.Name != "" && !nameRE().MatchString(cfg.Name) {
 		return nil, fmt.Errorf("invalid container name %q: use letters, digits, _ . -", cfg.Name)
 	}
 	if cfg.Name != "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Reference names an image in a registry: where it lives (Domain), which
@@ -43,12 +44,25 @@ const (
 //	path component: [a-z0-9]+ joined by one of  .  _  __  -+   (lower case only)
 //	domain:         DNS labels joined by dots, or [IPv6], then an optional :port
 //	tag:            [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+//
+// They are compiled on first use, not at start-up: every minictr process,
+// the container's init too, would otherwise pay for them. A counted
+// repeat such as {0,127} compiles to 127 copies of its pattern, so the
+// tag's length is checked in Go instead.
 var (
-	pathComponentRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	domainRE        = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$`)
-	tagRE           = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-	imageIDRE       = regexp.MustCompile(`^[a-f0-9]{64}$`)
+	pathComponentRE = lazyRE(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	domainRE        = lazyRE(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$`)
+	tagRE           = lazyRE(`^[\w][\w.-]*$`) // and at most 128 bytes: see validTag
+	imageIDRE       = lazyRE(`^[a-f0-9]{64}$`)
 )
+
+// lazyRE returns a function that compiles expr the first time it is called.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+// validTag reports whether tag is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+func validTag(tag string) bool { return len(tag) <= 128 && tagRE().MatchString(tag) }
 
 // ParseReference turns what a user types into a fully qualified Reference,
 // normalizing exactly as docker does:
@@ -72,7 +86,7 @@ func ParseReference(s string) (Reference, error) {
 	if s == "" {
 		return bad("empty name")
 	}
-	if imageIDRE.MatchString(s) {
+	if imageIDRE().MatchString(s) {
 		return bad("64 hex digits is an image ID, not a repository name")
 	}
 	name, digest, hasDigest := strings.Cut(s, "@")
@@ -84,7 +98,7 @@ func ParseReference(s string) (Reference, error) {
 	var tag string
 	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
 		name, tag = name[:i], name[i+1:]
-		if !tagRE.MatchString(tag) {
+		if !validTag(tag) {
 			return bad("tag %q: want letters, digits, _ . - (at most 128, not starting with . or -)", tag)
 		}
 	}
@@ -92,11 +106,11 @@ func ParseReference(s string) (Reference, error) {
 	if path != strings.ToLower(path) {
 		return bad("repository name %q must be lowercase", path)
 	}
-	if !domainRE.MatchString(domain) {
+	if !domainRE().MatchString(domain) {
 		return bad("registry host %q is not a host[:port]", domain)
 	}
 	for _, c := range strings.Split(path, "/") {
-		if !pathComponentRE.MatchString(c) {
+		if !pathComponentRE().MatchString(c) {
 			return bad("repository path component %q: want lower-case letters and digits separated by . _ __ or -", c)
 		}
 	}
