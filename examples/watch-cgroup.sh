@@ -18,6 +18,7 @@ id=$1
 if [ -z "$id" ]; then
 	echo "waiting for a container to start (sudo minictr run ...) ..."
 	while [ -z "$id" ]; do
+		# shellcheck disable=SC2045 # IDs are hex digits: no spaces to split
 		for c in $(ls -t "$root/containers" 2>/dev/null); do
 			[ -n "$(cgroup_dirs "$c")" ] && { id=$c; break; }
 		done

@@ -84,6 +84,7 @@ echo "base layer   $layer_digest  ($layer_size bytes gzip, diff_id $diff_id)"
 
 # The app layer: only what the app adds on top.
 mkdir -p "$lab/build/app/app"
+# shellcheck disable=SC2016 # $(busybox ...) is for the container's shell, not ours
 printf '#!/bin/sh\necho "hello from the app layer; my base layer is $(busybox | head -n 1)"\n' >"$lab/build/app/app/hello.sh"
 chmod 755 "$lab/build/app" "$lab/build/app/app" "$lab/build/app/app/hello.sh"
 add_layer "$lab/build/app"

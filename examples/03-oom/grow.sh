@@ -11,10 +11,13 @@
 # SIGPIPE (exit status 141 = 128 + 13). If N MiB do not fit under the limit,
 # the kernel's OOM killer picks a process in the cgroup -- dd, the biggest --
 # and kills it with SIGKILL (137 = 128 + 9). This shell, PID 1, survives.
+# shellcheck disable=SC3040 # busybox sh has pipefail
 set -o pipefail # a pipeline's status is dd's if dd failed, not just sleep's
 
+# shellcheck disable=SC2048 # sizes are plain numbers
 for mb in ${*:-8 16 24 48}; do
 	echo "grow: dd holds $mb MiB for 3 s"
+	# shellcheck disable=SC2216 # sleep must NOT read: that is what makes dd wait
 	dd if=/dev/zero bs="${mb}M" count=1 2>/dev/null | sleep 3
 	echo "grow:   exit status $?"
 done
