@@ -78,6 +78,8 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	cfg.Limits = container.Limits{MemoryBytes: limits.MemoryBytes, CPUQuota: limits.CPUQuota,
+		CPUPeriod: limits.CPUPeriod, PidsMax: limits.PidsMax}
 	stage(g, 2, "container", "create %s", g.Root+"/containers/")
 	ctr, err := container.Create(g.Root, cfg)
 	if err != nil {
@@ -96,11 +98,17 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	// The OOM killer picks the biggest process of the cgroup. If that was
+	// PID 1 the container is over (137, as docker); if it was another one,
+	// PID 1 carried on and its exit code stands, as in docker.
 	oom, _ := cg.OOMKilled()
-	if oom {
+	switch {
+	case oom && code == 137:
 		fmt.Fprintln(os.Stderr, "minictr: container killed: out of memory (limit --memory "+c.Memory+")")
-		code = 137
+	case oom:
+		fmt.Fprintln(os.Stderr, "minictr: a process in the container was killed: out of memory (limit --memory "+c.Memory+")")
 	}
+	stage(g, 5, "process", "exited with %d; removing cgroup%s", code, map[bool]string{true: " and container", false: ""}[c.Rm])
 	if st, err := ctr.State(); err == nil && !c.Rm {
 		st.Status, st.ExitCode, st.OOMKilled, st.FinishedAt = container.Exited, code, oom, time.Now().UTC()
 		st.Lost = false

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 )
@@ -95,7 +96,7 @@ func main() {
 // permission error from a normal user gets the hint that matters.
 func fail(err error) {
 	msg := err.Error()
-	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 {
+	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 && !strings.Contains(msg, "root") {
 		msg += " (minictr needs root: run it with sudo)"
 	}
 	fmt.Fprintln(os.Stderr, "minictr: "+msg)

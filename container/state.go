@@ -76,29 +76,37 @@ func (c *Container) State() (State, error) {
 	return st, nil
 }
 
-// Alive reports whether process pid exists and is the one that started at
-// start (field 22 of /proc/PID/stat, in clock ticks since boot): PIDs are
-// reused, start times are not.
+// Alive reports whether process pid exists, is the one that started at
+// start (field 22 of /proc/PID/stat, in clock ticks since boot: PIDs are
+// reused, start times are not), and is not a zombie (state Z: it has
+// exited and only waits for its parent to collect its exit status).
 func Alive(pid int, start uint64) bool {
 	if pid <= 0 {
 		return false
 	}
-	got, err := StartTime(pid)
-	return err == nil && got == start
+	state, got, err := procStat(pid)
+	return err == nil && got == start && state != "Z"
 }
 
 // StartTime reads when process pid started, from /proc/PID/stat (proc(5)).
 func StartTime(pid int) (uint64, error) {
+	_, start, err := procStat(pid)
+	return start, err
+}
+
+// procStat reads the state (field 3) and start time (field 22) of pid.
+func procStat(pid int) (state string, start uint64, err error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	// The command name (field 2) is in parentheses and may hold spaces:
 	// count fields after its closing parenthesis.
 	s := string(b)
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	if len(f) < 20 {
-		return 0, fmt.Errorf("parse /proc/%d/stat: too few fields", pid)
+		return "", 0, fmt.Errorf("parse /proc/%d/stat: too few fields", pid)
 	}
-	return strconv.ParseUint(f[19], 10, 64)
+	start, err = strconv.ParseUint(f[19], 10, 64)
+	return f[0], start, err
 }
