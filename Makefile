@@ -11,7 +11,7 @@ test: minictr
 	tools/test-deps.sh
 	$(GO) vet ./...
 	$(MAKE) --no-print-directory cross
-	$(GO) test ./...
+	$(GO) test -count=1 ./... # -count=1: real runs every time, never cached results
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory vm-test; \
 	else echo "vm-test: skipped (needs root for the cgroup v2 VM): run \`sudo make test\`"; fi
 

@@ -176,3 +176,49 @@ func (ContainerPruneCmd) Run(g *Globals) error {
 	}
 	return nil
 }
+
+// inspectContainer is `inspect`'s JSON for a container: docker's field names
+// where docker has the same fact, and where its files are on disk.
+type inspectContainer struct {
+	ID          string            `json:"Id"`
+	Name        string            `json:"Name"`
+	Created     time.Time         `json:"Created"`
+	Path        string            `json:"Path"`
+	Args        []string          `json:"Args"`
+	State       container.State   `json:"State"`
+	Image       string            `json:"Image"`
+	ImageName   string            `json:"ImageName"`
+	Config      container.Config  `json:"Config"`
+	GraphDriver graphDriver       `json:"GraphDriver"`
+	Cgroup      map[string]string `json:"Cgroup,omitempty"`
+	Dir         string            `json:"Dir"`
+}
+
+// graphDriver says where the container's root filesystem comes from: the
+// image layers (LowerDir, top first, as overlayfs takes them) and its own
+// writable layer.
+type graphDriver struct {
+	Name string            `json:"Name"`
+	Data map[string]string `json:"Data"`
+}
+
+func newInspectContainer(ctr *container.Container) (inspectContainer, error) {
+	st, err := ctr.State()
+	if err != nil {
+		return inspectContainer{}, err
+	}
+	lower := make([]string, len(ctr.Layers))
+	for i, l := range ctr.Layers {
+		lower[len(lower)-1-i] = l
+	}
+	v := inspectContainer{ID: ctr.ID, Name: ctr.Name, Created: ctr.Created, State: st,
+		Image: ctr.ImageID, ImageName: ctr.Image, Config: ctr.Config, Cgroup: st.Cgroup, Dir: ctr.Dir,
+		GraphDriver: graphDriver{Name: "overlay", Data: map[string]string{
+			"LowerDir": strings.Join(lower, ":"), "UpperDir": ctr.Upper(),
+			"WorkDir": ctr.Work(), "MergedDir": ctr.Rootfs() + " (inside the container's mount namespace only)",
+		}}}
+	if len(ctr.Args) > 0 {
+		v.Path, v.Args = ctr.Args[0], ctr.Args[1:]
+	}
+	return v, nil
+}

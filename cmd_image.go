@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -184,7 +185,7 @@ func (c *RmiCmd) Run(g *Globals) error {
 
 // InspectCmd is `minictr inspect`.
 type InspectCmd struct {
-	Names []string `arg:"" name:"image" help:"Image names or IDs."`
+	Names []string `arg:"" name:"name" help:"Image or container names or IDs."`
 }
 
 func (c *InspectCmd) Run(g *Globals) error {
@@ -192,9 +193,21 @@ func (c *InspectCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	var out []inspectImage
+	var out []any
 	for _, n := range c.Names {
 		img, err := store.Get(n)
+		if errors.Is(err, image.ErrNotFound) { // not an image: a container?
+			ctr, cerr := container.Find(g.Root, n)
+			if cerr != nil {
+				return fmt.Errorf("no such image or container: %s", n)
+			}
+			v, err := newInspectContainer(ctr)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+			continue
+		}
 		if err != nil {
 			return err
 		}

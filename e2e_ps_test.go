@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,16 @@ func TestPsRmPrune(t *testing.T) {
 	}
 	if out := c.ok("ps", "-q"); out != "" {
 		t.Errorf("ps lists stopped containers without -a: %q", out)
+	}
+	var v []inspectContainer
+	if err := json.Unmarshal([]byte(c.ok("inspect", "done")), &v); err != nil || len(v) != 1 {
+		t.Fatalf("inspect done: %v", err)
+	}
+	if st := v[0].State; st.Status != "exited" || st.ExitCode != 3 || v[0].Path != "sh" {
+		t.Errorf("inspect done: %+v", v[0])
+	}
+	if _, err := os.Stat(v[0].GraphDriver.Data["UpperDir"]); err != nil {
+		t.Errorf("inspect: UpperDir: %v", err)
 	}
 
 	sync := t.TempDir()
