@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/minictr/minictr/cgroups"
@@ -16,6 +17,7 @@ import (
 
 // RunCmd is `minictr run`. Flags are docker's.
 type RunCmd struct {
+	Detach      bool     `short:"d" help:"Run in the background: print the container ID and return (output: 'minictr logs')."`
 	Interactive bool     `short:"i" help:"Keep stdin open and connect it to the container."`
 	Tty         bool     `short:"t" help:"Give the container a terminal (a pty from its own /dev/pts)."`
 	Rm          bool     `help:"Remove the container when it exits."`
@@ -38,11 +40,18 @@ type RunCmd struct {
 
 	Image   string   `kong:"-"`
 	Command []string `kong:"-"`
+	io      procIO   `kong:"-"` // where the container's stdio goes (run_process.go)
 }
 
 // AfterApply splits the passthrough argument into the image and command.
 func (c *RunCmd) AfterApply() error {
 	c.Image, c.Command = c.ImageAndCommand[0], c.ImageAndCommand[1:]
+	if c.Detach && c.Tty {
+		return errors.New("-d and -t together are not supported yet: use -d alone")
+	}
+	if c.Detach && c.Interactive {
+		return errors.New("-d and -i together are not supported: a detached container's stdin is /dev/null")
+	}
 	return nil
 }
 
@@ -85,18 +94,37 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if c.Detach { // the same life, lived by a monitor process (monitor.go)
+		return detach(ctr, g, ctr.ID)
+	}
+	code, err := c.lifecycle(g, ctr, limits, binds)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return exitCode(code)
+	}
+	return nil
+}
+
+// lifecycle is one life of a created container, the same whether `run`
+// lives it in the foreground, the monitor of `run -d` in the background,
+// or `start` again later: a cgroup with the limits, the process started
+// and waited for, its end recorded in state.json, the cgroup removed, and
+// with --rm the whole container.
+func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.Limits, binds []mount.Bind) (int, error) {
 	if c.Rm {
 		defer removeContainer(ctr)
 	}
 	stage(g, 3, "cgroup", "create minictr/%s", ctr.ID)
 	cg, err := cgroups.New(ctr.ID, limits)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer cg.Delete()
 	code, err := c.start(g, ctr, cg, binds)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	// The OOM killer picks the biggest process of the cgroup. If that was
 	// PID 1 the container is over (137, as docker); if it was another one,
@@ -104,9 +132,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	oom, _ := cg.OOMKilled()
 	switch {
 	case oom && code == 137:
-		fmt.Fprintln(os.Stderr, "minictr: container killed: out of memory (limit --memory "+c.Memory+")")
+		fmt.Fprintln(c.io.msgs, "minictr: container killed: out of memory (limit --memory "+c.Memory+")")
 	case oom:
-		fmt.Fprintln(os.Stderr, "minictr: a process in the container was killed: out of memory (limit --memory "+c.Memory+")")
+		fmt.Fprintln(c.io.msgs, "minictr: a process in the container was killed: out of memory (limit --memory "+c.Memory+")")
 	}
 	stage(g, 5, "process", "exited with %d; removing cgroup%s", code, map[bool]string{true: " and container", false: ""}[c.Rm])
 	if st, err := ctr.State(); err == nil && !c.Rm {
@@ -114,10 +142,21 @@ func (c *RunCmd) Run(g *Globals) error {
 		st.Lost = false
 		ctr.SaveState(st)
 	}
-	if code != 0 {
-		return exitCode(code)
+	return code, nil
+}
+
+// fromConfig is the RunCmd that lives a container's life again from its
+// config.json (for its monitor, and `start`): the flags that matter after
+// creation are all recorded there.
+func fromConfig(cfg container.Config) (*RunCmd, cgroups.Limits, []mount.Bind, error) {
+	c := &RunCmd{Tty: cfg.Tty, Rm: cfg.AutoClean, Net: cfg.Net, Volume: cfg.Binds}
+	if cfg.Limits.MemoryBytes > 0 {
+		c.Memory = strconv.FormatInt(cfg.Limits.MemoryBytes, 10)
 	}
-	return nil
+	l := cfg.Limits
+	limits := cgroups.Limits{MemoryBytes: l.MemoryBytes, CPUQuota: l.CPUQuota, CPUPeriod: l.CPUPeriod, PidsMax: l.PidsMax}
+	binds, err := c.binds()
+	return c, limits, binds, err
 }
 
 // image finds the image to run: the built-in hello, one in the store, or

@@ -42,6 +42,8 @@ type CLI struct {
 	History HistoryCmd `cmd:"" help:"Show which instruction made which layer of an image."`
 	Run     RunCmd     `cmd:"" help:"Run a command in a new container."`
 
+	DetachedCmds `embed:""` // logs, start, the hidden monitor (cmd_start.go)
+
 	Ps        PsCmd        `cmd:"" help:"List containers."`
 	Rm        RmCmd        `cmd:"" help:"Remove containers and their writable layers."`
 	Container ContainerCmd `cmd:"" help:"Manage containers."`

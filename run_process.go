@@ -15,10 +15,34 @@ import (
 	"github.com/minictr/minictr/tty"
 )
 
+// procIO is where a container's stdio and minictr's own messages about it
+// go: this terminal for a foreground run (the zero value), the container's
+// log for a detached one (see monitor.go).
+type procIO struct {
+	stdin          *os.File   // with -i; nil: /dev/null
+	stdout, stderr *os.File   // nil: this process's own
+	msgs           io.Writer  // minictr's messages (why it exited); nil: os.Stderr
+	childEnds      []*os.File // closed once the child has its copies
+	started        func()     // called once the container's process runs
+	drain          func()     // waits for the last output after it exited
+	monitor        int        // PID of the monitor, recorded in state.json
+}
+
+// terminal fills in what a foreground run uses: this process's stdio.
+func (p *procIO) terminal() {
+	if p.stdout == nil {
+		p.stdin, p.stdout, p.stderr = os.Stdin, os.Stdout, os.Stderr
+	}
+	if p.msgs == nil {
+		p.msgs = os.Stderr
+	}
+}
+
 // start runs the container's process and returns its exit code, docker's
 // way: the command's own code, 126/127 when it cannot be run, 128+N when a
 // signal killed it. Errors are minictr's own failures (125).
 func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, binds []mount.Bind) (int, error) {
+	c.io.terminal()
 	spec, err := c.initSpec(g, ctr, binds)
 	if err != nil {
 		return 0, err
@@ -32,7 +56,7 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 	}
 	stage(g, 4, "namespaces", "re-exec %s init with %s", "/proc/self/exe", ns.FlagNames(sc.Options.CloneFlags()))
 	p, err := ns.Start(sc)
-	for _, f := range sc.ExtraFiles {
+	for _, f := range append(sc.ExtraFiles, c.io.childEnds...) {
 		f.Close() // the child has its copy
 	}
 	if err != nil {
@@ -47,12 +71,15 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 	defer stopSignals()
 	if err := p.Continue(); err != nil {
 		p.Wait()
-		return childError(err)
+		return childError(c.io.msgs, err)
 	}
 	stage(g, 5, "process", "container init is PID %d on the host, PID 1 inside", p.Pid())
 	start, _ := container.StartTime(p.Pid())
 	ctr.SaveState(container.State{Status: container.Running, Pid: p.Pid(), PidStart: start,
-		StartedAt: time.Now().UTC(), Cgroup: cg.Paths()})
+		StartedAt: time.Now().UTC(), Cgroup: cg.Paths(), Monitor: c.io.monitor})
+	if c.io.started != nil {
+		c.io.started()
+	}
 	var copied chan error
 	if console != nil {
 		if copied, err = c.attachTerminal(console); err != nil {
@@ -63,8 +90,11 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 	if copied != nil {
 		<-copied // the last output, after the container's end
 	}
+	if c.io.drain != nil {
+		c.io.drain()
+	}
 	if err != nil {
-		return childError(err)
+		return childError(c.io.msgs, err)
 	}
 	return st.ExitCode(), nil
 }
@@ -73,9 +103,9 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 // -t the socket over which init will send the pty master it makes.
 func (c *RunCmd) startConfig(spec initSpec, cg cgroups.Cgroup) (ns.StartConfig, *os.File, error) {
 	sc := ns.StartConfig{Args: []string{"init"}, Options: c.namespaces(), Config: spec,
-		Stdout: os.Stdout, Stderr: os.Stderr}
+		Stdout: c.io.stdout, Stderr: c.io.stderr}
 	if c.Interactive {
-		sc.Stdin = os.Stdin
+		sc.Stdin = c.io.stdin
 	}
 	if fd, ok := cg.FD(); ok {
 		sc.CgroupFD = fd // cgroup v2: born in its cgroup (CLONE_INTO_CGROUP)
@@ -101,10 +131,10 @@ func kill(p *ns.Proc, err error) (int, error) {
 
 // childError turns the init's report into docker's exit code: the message
 // is printed, and 125, 126 or 127 returned.
-func childError(err error) (int, error) {
+func childError(msgs io.Writer, err error) (int, error) {
 	var ce *ns.ChildError
 	if errors.As(err, &ce) {
-		fmt.Fprintln(os.Stderr, "minictr: "+ce.Error())
+		fmt.Fprintln(msgs, "minictr: "+ce.Error())
 		return ce.Code, nil
 	}
 	return 0, err

@@ -33,7 +33,8 @@ type State struct {
 	Lost       bool              `json:"lost,omitempty"` // it died without minictr seeing how (kill -9, reboot)
 	StartedAt  time.Time         `json:"startedAt,omitzero"`
 	FinishedAt time.Time         `json:"finishedAt,omitzero"`
-	Cgroup     map[string]string `json:"cgroup,omitempty"` // controller -> directory (cgroups.Cgroup.Paths)
+	Cgroup     map[string]string `json:"cgroup,omitempty"`     // controller -> directory (cgroups.Cgroup.Paths)
+	Monitor    int               `json:"monitorPid,omitempty"` // host PID of the monitor of a detached container
 }
 
 func (c *Container) statePath() string { return filepath.Join(c.Dir, "state.json") }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/minictr/minictr/cgroups"
+	"github.com/minictr/minictr/container"
+)
+
+// DetachedCmds are the commands of detached containers, embedded in the
+// CLI as one group: run -d's hidden monitor, logs, start.
+type DetachedCmds struct {
+	Logs    LogsCmd    `cmd:"" help:"Print a detached container's output."`
+	Start   StartCmd   `cmd:"" help:"Start a stopped container again, with its writable layer as it was."`
+	Monitor MonitorCmd `cmd:"" hidden:"" help:"Wait for a detached container and keep its log (run by 'minictr run -d', not by hand)."`
+}
+
+// StartCmd is `minictr start`: a container that exited runs again from its
+// config.json, on its own writable layer, so every file it wrote is still
+// there. Without -a it runs detached, through a monitor, as `run -d` does.
+type StartCmd struct {
+	Attach      bool   `short:"a" help:"Attach stdout and stderr and wait for the container, like a foreground run."`
+	Interactive bool   `short:"i" help:"Attach stdin too (implies -a)."`
+	Container   string `arg:"" help:"Container name or ID (a unique prefix will do)."`
+}
+
+func (c *StartCmd) Run(g *Globals) error {
+	ctr, err := container.Find(g.Root, c.Container)
+	if err != nil {
+		return err
+	}
+	if err := clearLastRun(ctr); err != nil {
+		return err
+	}
+	if !c.Attach && !c.Interactive {
+		if ctr.Tty {
+			return fmt.Errorf("container %s was created with -t: start it with -a (a detached terminal is not supported yet)", c.Container)
+		}
+		return detach(ctr, g, c.Container)
+	}
+	run, limits, binds, err := fromConfig(ctr.Config)
+	if err != nil {
+		return err
+	}
+	run.Interactive = c.Interactive
+	code, err := run.lifecycle(g, ctr, limits, binds)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return exitCode(code)
+	}
+	return nil
+}
+
+// clearLastRun checks that ctr is not running, and removes the cgroup of
+// its last run if that run's minictr died before it could (a Lost
+// container): the new run makes a cgroup of the same name.
+func clearLastRun(ctr *container.Container) error {
+	st, err := ctr.State()
+	if err != nil {
+		return err
+	}
+	if st.Status == container.Running {
+		return fmt.Errorf("container %s is already running", ctr.ShortID())
+	}
+	if len(st.Cgroup) == 0 {
+		return nil
+	}
+	version := 1
+	if _, ok := st.Cgroup[""]; ok { // v2 paths are keyed by "" (cgroups.Cgroup.Paths)
+		version = 2
+	}
+	cg, err := cgroups.Load(st.Cgroup, version)
+	if err != nil {
+		return nil // nothing left to remove
+	}
+	return cg.Delete()
+}
