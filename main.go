@@ -47,6 +47,7 @@ type CLI struct {
 	Ps        PsCmd        `cmd:"" help:"List containers."`
 	Rm        RmCmd        `cmd:"" help:"Remove containers and their writable layers."`
 	Container ContainerCmd `cmd:"" help:"Manage containers."`
+	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
 
 	Init InitCmd `cmd:"" hidden:"" help:"The container's first process (run by 'minictr run', not by hand)."`
 	Tour TourCmd `cmd:"" hidden:"" help:"Entry point of the hello image: what a container sees."`
