@@ -8,10 +8,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/ns"
+	"github.com/minictr/minictr/tty"
 )
 
 // execBox starts a container "box" with a foreground `run` that writes a
@@ -241,4 +244,50 @@ func fileSum(t *testing.T, path string) [32]byte {
 		t.Fatal(err)
 	}
 	return sha256.Sum256(b)
+}
+
+// exec -it through a real pty: the shell gets a terminal of the container's
+// own devpts, Ctrl-C interrupts its foreground command (not minictr), and
+// the exit code comes back.
+func TestExecTTY(t *testing.T) {
+	c := newCLI(t)
+	c.execBox()
+	master, slavePath, err := tty.NewPty() // the test's terminal, from the host's devpts
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	slave, err := tty.OpenSlave(slavePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := c.cmd("exec", "-it", "box", "sh")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	term := newScreen(master)
+	master.WriteString("tty; echo $TERM; ps -o pid,args\n")
+	term.expect(t, "/dev/pts/0") // the container's devpts: run had no -t, so pty 0 is ours
+	term.expect(t, "xterm")
+	term.expect(t, "sleep 1000")
+	master.WriteString("echo s$((1+1)); sleep 1000\n")
+	term.expect(t, "s2\r\n")
+	// Ctrl-C: the container's line discipline sends SIGINT to the shell's
+	// foreground job. A ^C that comes before sleep has started is eaten by
+	// the shell (and flushes the line after it): send it until it lands.
+	for i := 0; i < 100 && !strings.Contains(term.String(), "after-42"); i++ {
+		master.WriteString("\x03")
+		time.Sleep(50 * time.Millisecond)
+		master.WriteString("echo after-$((40+2))\n")
+		time.Sleep(50 * time.Millisecond)
+	}
+	term.expect(t, "after-42")
+	master.WriteString("exit 5\n")
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 5 {
+		t.Errorf("exit 5 in the exec'd shell: minictr exited %d\n%s", code, term)
+	}
 }
