@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/minictr/minictr/container"
@@ -14,7 +15,7 @@ import (
 // container runs and after it exited, until it is removed.
 type LogsCmd struct {
 	Follow     bool   `short:"f" help:"Keep printing new output until the container exits."`
-	Tail       int    `default:"-1" help:"Print only the last N lines (default: all)." placeholder:"N"`
+	Tail       string `default:"all" help:"Print only the last N lines (default: all)." placeholder:"N"`
 	Timestamps bool   `short:"t" help:"Prefix each line with the time it was written (RFC 3339)."`
 	Container  string `arg:"" help:"Container name or ID (a unique prefix will do)."`
 }
@@ -24,6 +25,14 @@ type LogsCmd struct {
 const followPoll = 100 * time.Millisecond
 
 func (c *LogsCmd) Run(g *Globals) error {
+	tail := -1
+	if c.Tail != "all" {
+		n, err := strconv.Atoi(c.Tail)
+		if err != nil || n < 0 {
+			return fmt.Errorf("invalid --tail %q: give a number of lines, or all", c.Tail)
+		}
+		tail = n
+	}
 	ctr, err := container.Find(g.Root, c.Container)
 	if err != nil {
 		return err
@@ -32,8 +41,8 @@ func (c *LogsCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if c.Tail >= 0 && len(entries) > c.Tail {
-		entries = entries[len(entries)-c.Tail:]
+	if tail >= 0 && len(entries) > tail {
+		entries = entries[len(entries)-tail:]
 	}
 	c.print(entries)
 	for c.Follow {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/container"
 	"golang.org/x/sys/unix"
 )
 
@@ -105,6 +106,10 @@ func TestDetachLogs(t *testing.T) {
 	if out := c.ok("logs", "--tail", "1", id); out != "second\n" {
 		t.Errorf("logs --tail 1: %q", out)
 	}
+	if out := c.ok("logs", "--tail", "all", id); out != "first\nsecond\n" {
+		t.Errorf("logs --tail all: %q", out)
+	}
+	c.fails("invalid --tail", "logs", "--tail", "x", id)
 	for _, l := range strings.Split(strings.TrimSpace(c.ok("logs", "-t", id)), "\n") {
 		ts, text, _ := strings.Cut(l, " ")
 		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil || (text != "first" && text != "second") {
@@ -213,4 +218,83 @@ func TestDetachMonitorKilled(t *testing.T) {
 		t.Errorf("rm -f left the container's directory")
 	}
 	c.noMountsLeft()
+}
+
+// 20 concurrent run -d, then rm -f of each: every command exits 0,
+// and nothing is left: no container directory, cgroup, mount, monitor or
+// container process. Then run -d --rm cleans up after itself.
+func TestDetachConcurrent(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	const n = 20
+	ids := make([]string, n)
+	errs := make(chan error, n)
+	for i := range ids {
+		go func() {
+			out, err := c.cmd("run", "-d", img, "sleep", "1000").Output()
+			ids[i] = strings.TrimSpace(string(out))
+			errs <- err
+		}()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Errorf("run -d: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, id := range ids {
+			if id != "" {
+				c.run("rm", "-f", id)
+			}
+		}
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+	type proc struct {
+		pid   int
+		start uint64
+	}
+	var procs []proc
+	for _, id := range ids {
+		st := c.containerState(id).State
+		mstart, err := container.StartTime(st.Monitor)
+		if st.Status != "running" || err != nil {
+			t.Fatalf("%s after run -d: %+v (monitor: %v)", id[:12], st, err)
+		}
+		procs = append(procs, proc{st.Pid, st.PidStart}, proc{st.Monitor, mstart})
+	}
+	// One rm -f after the other: concurrent ones still race in
+	// container.List (an entry that another rm renames away between
+	// ReadDir and Load fails the whole listing).
+	for _, id := range ids {
+		if out, err := c.cmd("rm", "-f", id).CombinedOutput(); err != nil {
+			t.Errorf("rm -f %s: %v\n%s", id[:12], err, out)
+		}
+	}
+	for _, p := range procs {
+		for i := 0; i < 500 && container.Alive(p.pid, p.start); i++ {
+			time.Sleep(10 * time.Millisecond) // a monitor finishes after its container
+		}
+		if container.Alive(p.pid, p.start) {
+			t.Errorf("process %d still there after rm -f", p.pid)
+		}
+	}
+	for _, id := range ids {
+		if dirs := cgroupDirs(id); len(dirs) != 0 {
+			t.Errorf("cgroups left: %v", dirs)
+		}
+	}
+	if left := c.containerIDs(); len(left) != 0 {
+		t.Errorf("container directories left: %v", left)
+	}
+	c.noMountsLeft()
+
+	id := strings.TrimSpace(c.ok("run", "-d", "--rm", img, "true"))
+	for i := 0; i < 500 && len(c.containerIDs()) > 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if left := c.containerIDs(); len(left) != 0 || len(cgroupDirs(id)) != 0 {
+		t.Errorf("run -d --rm left %v, cgroups %v", left, cgroupDirs(id))
+	}
 }

@@ -170,6 +170,7 @@ func startMonitor(g *Globals, ctr *container.Container) (monitorReport, error) {
 		args = append([]string{"--debug"}, args...)
 	}
 	cmd := exec.Command("/proc/self/exe", args...)
+	cmd.Args[0] = "minictr" // what ps shows; the kernel runs /proc/self/exe
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = out, out, []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
