@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -67,6 +68,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	ctx, cancel := signalContext()
 	defer cancel()
 	setTracing(g.Debug)
+	if err := absRoot(g); err != nil {
+		return err
+	}
 	store, err := g.openStore()
 	if err != nil {
 		return err
@@ -157,6 +161,18 @@ func fromConfig(cfg container.Config) (*RunCmd, cgroups.Limits, []mount.Bind, er
 	limits := cgroups.Limits{MemoryBytes: l.MemoryBytes, CPUQuota: l.CPUQuota, CPUPeriod: l.CPUPeriod, PidsMax: l.PidsMax}
 	binds, err := c.binds()
 	return c, limits, binds, err
+}
+
+// absRoot makes --root absolute: the container's paths are handed to its
+// init, which resolves them after it changed its root, and to a monitor
+// that runs in /.
+func absRoot(g *Globals) error {
+	abs, err := filepath.Abs(g.Root)
+	if err != nil {
+		return fmt.Errorf("--root %s: %w", g.Root, err)
+	}
+	g.Root = abs
+	return nil
 }
 
 // image finds the image to run: the built-in hello, one in the store, or

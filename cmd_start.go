@@ -25,6 +25,9 @@ type StartCmd struct {
 }
 
 func (c *StartCmd) Run(g *Globals) error {
+	if err := absRoot(g); err != nil {
+		return err
+	}
 	ctr, err := container.Find(g.Root, c.Container)
 	if err != nil {
 		return err

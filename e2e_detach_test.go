@@ -183,6 +183,24 @@ func TestDetachStart(t *testing.T) {
 	c.fails("is already running", "start", busy)
 }
 
+// A relative --root works for run -d (the monitor runs in /) and for
+// the container's init (which resolves paths after it changed its root).
+func TestDetachRelativeRoot(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	cmd := exec.Command(c.bin, "--root", filepath.Base(c.root), "run", "-d", img, "sh", "-c", "echo relative")
+	cmd.Dir = filepath.Dir(c.root)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("run -d with a relative --root: %v", err)
+	}
+	id := strings.TrimSpace(string(out))
+	t.Cleanup(func() { c.run("rm", "-f", id) })
+	if got := c.ok("logs", "-f", id); got != "relative\n" {
+		t.Errorf("logs: %q", got)
+	}
+}
+
 // A monitor killed with SIGKILL cannot record anything: the container runs
 // on, ps reads the truth from the kernel ("Up", then "Exited (unknown)"),
 // and rm -f removes its cgroup and directory.

@@ -173,6 +173,9 @@ func startMonitor(g *Globals, ctr *container.Container) (monitorReport, error) {
 	cmd.Args[0] = "minictr" // what ps shows; the kernel runs /proc/self/exe
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = out, out, []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// As any long-lived background process, it keeps no directory of the
+	// caller busy (an umount(2) of it would fail with EBUSY).
+	cmd.Dir = "/"
 	err = cmd.Start()
 	w.Close() // EOF on r once the monitor has closed its copy too
 	if err != nil {
