@@ -125,7 +125,7 @@ func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.
 	if err != nil {
 		return 0, err
 	}
-	defer cg.Delete()
+	defer cg.Delete() // if start fails (twice is harmless: a gone cgroup counts as removed)
 	code, err := c.start(g, ctr, cg, binds)
 	if err != nil {
 		return 0, err
@@ -141,6 +141,9 @@ func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.
 		fmt.Fprintln(c.io.msgs, "minictr: a process in the container was killed: out of memory (limit --memory "+c.Memory+")")
 	}
 	stage(g, 5, "process", "exited with %d; removing cgroup%s", code, map[bool]string{true: " and container", false: ""}[c.Rm])
+	// The cgroup goes before the exit is recorded: whoever waits for
+	// "exited" (stop, restart, start) finds nothing of this run left.
+	cg.Delete()
 	if st, err := ctr.State(); err == nil && !c.Rm {
 		st.Status, st.ExitCode, st.OOMKilled, st.FinishedAt = container.Exited, code, oom, time.Now().UTC()
 		st.Lost = false
