@@ -49,6 +49,10 @@ type monitorReport struct {
 const reportFD = 3
 
 func (m *MonitorCmd) Run(g *Globals) error {
+	// Inherited fds are not close-on-exec: set it, or the container's
+	// init would inherit the report pipe and `run -d` would wait for EOF
+	// until the container ends.
+	syscall.CloseOnExec(reportFD)
 	report := os.NewFile(reportFD, "report")
 	ctr, err := container.Load(g.Root, m.ID)
 	if err != nil {
