@@ -47,6 +47,10 @@ type CLI struct {
 	Ps        PsCmd        `cmd:"" help:"List containers."`
 	Rm        RmCmd        `cmd:"" help:"Remove containers and their writable layers."`
 	Container ContainerCmd `cmd:"" help:"Manage containers."`
+	Stop      StopCmd      `cmd:"" help:"Stop running containers: SIGTERM, then SIGKILL after a timeout."`
+	Kill      KillCmd      `cmd:"" help:"Send a signal (default SIGKILL) to containers' first process."`
+	Image     ImageCmd     `cmd:"" help:"Manage images (image prune)."`
+	System    SystemCmd    `cmd:"" help:"Disk usage and cleanup of the whole store (system df, system prune)."`
 	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
 
 	Init InitCmd `cmd:"" hidden:"" help:"The container's first process (run by 'minictr run', not by hand)."`
