@@ -14,6 +14,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The main goroutine keeps the main thread for itself. A goroutine that
+// joins a container's namespaces locks its thread and never unlocks it, so
+// that the thread dies with it -- but the main thread never dies: if the
+// joining goroutine ran there, the thread-group leader, whose namespaces
+// /proc/self/ns shows for the whole process, would stay in the container's
+// namespaces and mislead every later test.
+func init() { runtime.LockOSThread() }
+
 // Join puts one locked thread into every namespace of a running "container"
 // (a test init in new namespaces); Spawn from that thread starts a process
 // that shares all six namespaces with it and is not its PID 1.
