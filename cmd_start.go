@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/container"
@@ -12,6 +14,7 @@ import (
 type DetachedCmds struct {
 	Logs    LogsCmd    `cmd:"" help:"Print a detached container's output."`
 	Start   StartCmd   `cmd:"" help:"Start a stopped container again, with its writable layer as it was."`
+	Restart RestartCmd `cmd:"" help:"Stop a container (SIGTERM, then SIGKILL after the timeout) and start it again."`
 	Monitor MonitorCmd `cmd:"" hidden:"" help:"Wait for a detached container and keep its log (run by 'minictr run -d', not by hand)."`
 }
 
@@ -54,6 +57,30 @@ func (c *StartCmd) Run(g *Globals) error {
 		return exitCode(code)
 	}
 	return nil
+}
+
+// RestartCmd is `minictr restart`: stop (a no-op for a container that is
+// not running), then start detached, as docker does.
+type RestartCmd struct {
+	Time       int      `short:"t" default:"10" help:"Seconds to wait after SIGTERM before SIGKILL."`
+	Containers []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
+}
+
+func (c *RestartCmd) Run(g *Globals) error {
+	var failed error
+	for _, arg := range c.Containers {
+		err := stopContainer(g.Root, arg, time.Duration(c.Time)*time.Second)
+		if err == nil {
+			err = (&StartCmd{Container: arg}).Run(g)
+		}
+		if err != nil {
+			if _, ok := err.(exitCode); !ok {
+				fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+			}
+			failed = exitCode(1)
+		}
+	}
+	return failed
 }
 
 // clearLastRun checks that ctr is not running, and removes the cgroup of

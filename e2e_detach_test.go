@@ -181,6 +181,16 @@ func TestDetachStart(t *testing.T) {
 	busy := c.detached("-v", sync+":/sync", img, "sh", "-c", "touch /sync/up; exec sleep 1000")
 	waitFile(t, filepath.Join(sync, "up"))
 	c.fails("is already running", "start", busy)
+
+	// restart: stop (sleep as PID 1 ignores SIGTERM: SIGKILL after -t 1), start.
+	os.Remove(filepath.Join(sync, "up"))
+	if out := strings.TrimSpace(c.ok("restart", "-t", "1", busy[:12])); out != busy[:12] {
+		t.Errorf("restart printed %q", out)
+	}
+	waitFile(t, filepath.Join(sync, "up"))
+	if line := c.waitStatus(busy, "Up "); line == "" {
+		t.Errorf("not up after restart")
+	}
 }
 
 // A relative --root works for run -d (the monitor runs in /) and for
