@@ -31,6 +31,9 @@ func TestPsRmPrune(t *testing.T) {
 	if st := v[0].State; st.Status != "exited" || st.ExitCode != 3 || v[0].Path != "sh" {
 		t.Errorf("inspect done: %+v", v[0])
 	}
+	if out := c.ok("inspect", v[0].ID); !strings.Contains(out, v[0].ID) { // 64 hex digits: no image, a container
+		t.Errorf("inspect by full ID:\n%s", out)
+	}
 	if _, err := os.Stat(v[0].GraphDriver.Data["UpperDir"]); err != nil {
 		t.Errorf("inspect: UpperDir: %v", err)
 	}

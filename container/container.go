@@ -181,6 +181,9 @@ func List(root string) ([]*Container, error) {
 			continue
 		}
 		c, err := Load(root, e.Name())
+		if _, serr := os.Stat(filepath.Join(root, "containers", e.Name())); errors.Is(serr, fs.ErrNotExist) {
+			continue // removed by a concurrent rm since ReadDir
+		}
 		if err != nil {
 			return nil, err
 		}

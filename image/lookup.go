@@ -46,7 +46,7 @@ func resolve(idx index, name string) (string, error) {
 			return found[0], nil
 		case len(found) > 1:
 			return "", fmt.Errorf("image ID prefix %s is ambiguous: it matches %s", name, strings.Join(short(found), ", "))
-		case strings.HasPrefix(name, "sha256:"):
+		case strings.HasPrefix(name, "sha256:") || len(hex) == 64:
 			return "", fmt.Errorf("image %s: %w", name, ErrNotFound)
 		}
 	}
