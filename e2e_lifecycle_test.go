@@ -150,11 +150,10 @@ func TestStopKill(t *testing.T) {
 	waitFile(t, filepath.Join(sync, "d1"))
 	waitFile(t, filepath.Join(sync, "d2"))
 	c.ok("stop", "-t", "1", d1[:12], d2[:12])
-	// By short ID: inspect of a full 64-hex ID is taken for an image ID (reported).
-	if st := c.state(d1[:12]); st.Status != container.Exited || st.ExitCode != 137 || st.Lost {
+	if st := c.state(d1); st.Status != container.Exited || st.ExitCode != 137 || st.Lost {
 		t.Errorf("run -d of sleep after stop: %+v, want exited 137", st)
 	}
-	if st := c.state(d2[:12]); st.Status != container.Exited || st.ExitCode != 7 || st.Lost {
+	if st := c.state(d2); st.Status != container.Exited || st.ExitCode != 7 || st.Lost {
 		t.Errorf("run -d with a TERM trap after stop: %+v, want exited 7", st)
 	}
 	c.noMountsLeft()
@@ -312,14 +311,24 @@ func TestConcurrentLifecycle(t *testing.T) {
 		ids = append(ids, r.ID)
 		pids = append(pids, r.State)
 	}
-	// One rm -f after the other: each races only with its run, which is
-	// recording the exit. (Concurrent rm -f of different containers fail
-	// in container.List, which reads a directory a concurrent rm has just
-	// removed: reported to the lead.)
+	// All 20 rm -f at once: each races with its own run, which is recording
+	// the exit, and with the other rm's renaming their directories away.
+	removed := make([]bool, len(runs))
+	for i := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := c.run("rm", "-f", fmt.Sprintf("c%d", i)); r.code != 0 {
+				t.Errorf("rm -f c%d: exit %d: %s", i, r.code, r.stderr)
+				return // its run goes on: the cleanup kills it
+			}
+			removed[i] = true
+		}()
+	}
+	wg.Wait()
 	for i, f := range runs {
-		if r := c.run("rm", "-f", fmt.Sprintf("c%d", i)); r.code != 0 {
-			t.Errorf("rm -f c%d: exit %d: %s", i, r.code, r.stderr)
-			continue // its run goes on: the cleanup kills it
+		if !removed[i] {
+			continue
 		}
 		if code := <-f.done; code != 137 {
 			t.Errorf("a run whose container got rm -f exited %d, want 137", code)
