@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/minictr/minictr/layers"
 )
 
 // Config is what a container was asked to be. It is written once, when the
@@ -76,11 +78,6 @@ func Create(root string, cfg Config) (*Container, error) {
 	if cfg.Name != "" && !nameRE().MatchString(cfg.Name) {
 		return nil, fmt.Errorf("invalid container name %q: use letters, digits, _ . -", cfg.Name)
 	}
-	if cfg.Name != "" {
-		if err := nameFree(root, cfg.Name); err != nil {
-			return nil, err
-		}
-	}
 	id, err := newID()
 	if err != nil {
 		return nil, err
@@ -102,11 +99,31 @@ func Create(root string, cfg Config) (*Container, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	if err := os.Rename(tmp, c.Dir); err != nil {
+	if err := c.commit(root, tmp); err != nil {
 		os.RemoveAll(tmp)
-		return nil, fmt.Errorf("create container %s: %w", c.ShortID(), err)
+		return nil, err
 	}
 	return c, nil
+}
+
+// commit renames the built directory into place. With a name, the check
+// that the name is free and the rename happen under the store lock, so two
+// `run --name web` at once cannot both get it.
+func (c *Container) commit(root, tmp string) error {
+	if c.Name != "" {
+		lock, err := layers.LockStore(root)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+		if err := nameFree(root, c.Name); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, c.Dir); err != nil {
+		return fmt.Errorf("create container %s: %w", c.ShortID(), err)
+	}
+	return nil
 }
 
 func (c *Container) populate(dir string) error {
