@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/minictr/minictr/container"
+	"github.com/minictr/minictr/image"
+)
+
+// SystemDfCmd is `minictr system df`.
+type SystemDfCmd struct {
+	Verbose bool `short:"v" help:"Show each image with its shared and unique size, and each container."`
+	JSON    bool `name:"json" help:"Print JSON."`
+}
+
+// dfRow is one TYPE line of `system df`.
+type dfRow struct {
+	Type        string `json:"type"`
+	Total       int    `json:"total"`
+	Active      int    `json:"active"`
+	Size        int64  `json:"size"`
+	Reclaimable int64  `json:"reclaimable"`
+}
+
+// dfContainer is one container with the size of its writable layer.
+type dfContainer struct {
+	psRow
+	Size int64 `json:"size"`
+}
+
+func (c *SystemDfCmd) Run(g *Globals) error {
+	store, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	imgs, err := store.List()
+	if err != nil {
+		return err
+	}
+	all, err := store.Layers.List()
+	if err != nil {
+		return err
+	}
+	ctrs, rows, err := dfContainers(g.Root)
+	if err != nil {
+		return err
+	}
+	byImage := map[string]int{}
+	for _, ctr := range ctrs {
+		byImage[ctr.ImageID]++
+	}
+	u := image.Usage(imgs, all, byImage, layersInUse(ctrs)())
+	summary := []dfRow{
+		{"Images", len(u.Images), u.ActiveImages, u.ImagesSize, u.ImagesReclaimable},
+		containersRow(rows),
+		{"Layers", u.Layers, u.ActiveLayers, u.LayersSize, u.LayersReclaimable},
+	}
+	if c.JSON {
+		return printJSON(dfJSON{summary, dfImages(u), rows})
+	}
+	return printDf(summary, u, rows, c.Verbose)
+}
+
+// dfContainers lists the containers with their state and the size of
+// their writable layers.
+func dfContainers(root string) ([]*container.Container, []dfContainer, error) {
+	ctrs, err := container.List(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := []dfContainer{}
+	for _, ctr := range ctrs {
+		st, err := ctr.State()
+		if err != nil {
+			return nil, nil, err
+		}
+		r := psRow{ctr.ID, ctr.Name, ctr.Image, strings.Join(ctr.Args, " "), ctr.Created, st}
+		rows = append(rows, dfContainer{r, dirSize(ctr.Upper())})
+	}
+	return ctrs, rows, nil
+}
+
+// containersRow sums up containers: their writable layers, and what
+// removing the stopped ones would give back.
+func containersRow(rows []dfContainer) dfRow {
+	r := dfRow{Type: "Containers", Total: len(rows)}
+	for _, c := range rows {
+		r.Size += c.Size
+		if c.State.Status == container.Running {
+			r.Active++
+		} else {
+			r.Reclaimable += c.Size
+		}
+	}
+	return r
+}
+
+func printDf(summary []dfRow, u image.DiskUsage, ctrs []dfContainer, verbose bool) error {
+	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(w, "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE")
+	for _, r := range summary {
+		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\n", r.Type, r.Total, r.Active, humanSize(r.Size), reclaimable(r))
+	}
+	if !verbose {
+		return w.Flush()
+	}
+	fmt.Fprintln(w, "\nImages space usage:\n\nREPOSITORY\tTAG\tIMAGE ID\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS")
+	for _, iu := range u.Images {
+		repo, tag := "<none>", "<none>"
+		if len(iu.RepoTags) > 0 {
+			ref, _ := image.ParseReference(iu.RepoTags[0])
+			repo, tag = ref.FamiliarName(), ref.Tag
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", repo, tag, iu.ShortID(), humanSize(iu.Size),
+			humanSize(iu.Shared), humanSize(iu.Unique), iu.Containers)
+	}
+	fmt.Fprintln(w, "\nContainers space usage:\n\nCONTAINER ID\tIMAGE\tCOMMAND\tSIZE\tSTATUS\tNAMES")
+	for _, c := range ctrs {
+		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\n", short(c.ID), c.Image, ellipsis(c.Command, 20),
+			humanSize(c.Size), status(c.State), c.Name)
+	}
+	return w.Flush()
+}
+
+// reclaimable is docker's RECLAIMABLE column: bytes and share of SIZE.
+func reclaimable(r dfRow) string {
+	if r.Size == 0 {
+		return humanSize(r.Reclaimable)
+	}
+	return fmt.Sprintf("%s (%d%%)", humanSize(r.Reclaimable), r.Reclaimable*100/r.Size)
+}
+
+// dfJSON is `system df --json`.
+type dfJSON struct {
+	Summary    []dfRow       `json:"summary"`
+	Images     []dfImage     `json:"images"`
+	Containers []dfContainer `json:"containers"`
+}
+
+type dfImage struct {
+	ID         string   `json:"id"`
+	RepoTags   []string `json:"repoTags"`
+	Size       int64    `json:"size"`
+	Shared     int64    `json:"shared"`
+	Unique     int64    `json:"unique"`
+	Containers int      `json:"containers"`
+}
+
+func dfImages(u image.DiskUsage) []dfImage {
+	out := []dfImage{}
+	for _, iu := range u.Images {
+		out = append(out, dfImage{iu.ID, iu.RepoTags, iu.Size, iu.Shared, iu.Unique, iu.Containers})
+	}
+	return out
+}
