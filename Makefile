@@ -1,6 +1,9 @@
 # minictr: `make` builds the static binary; `sudo make test` installs what the
 # tests need (Debian packages) and runs every test, the real ones too.
-GO ?= go
+# sudo's PATH often lacks /usr/local/go/bin: find go there too, and let the
+# tests (which build minictr with go) find it the same way.
+GO ?= $(or $(shell command -v go 2>/dev/null),/usr/local/go/bin/go)
+export PATH := $(dir $(GO)):$(PATH)
 export CGO_ENABLED = 0
 
 minictr: $(shell find . -name '*.go' -not -path './.vagrant/*') go.mod go.sum
