@@ -274,6 +274,9 @@ func TestRunBadInput(t *testing.T) {
 	c.fails("no such file", "run", "--rm", "-v", "/no/such/path:/x", img, "true")
 	c.fails("connection refused", "run", "--rm", "127.0.0.1:1/missing/image:v1", "true")
 	c.fails("no command specified", "run", "--rm", "--entrypoint", "", img)
+	if after := c.snapshot(); after != before {
+		t.Errorf("failed runs changed the store:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
 	c.ok("run", "--name", "taken", img, "true")
 	before = c.snapshot()
 	c.fails("already in use", "run", "--name", "taken", img, "true")
