@@ -8,13 +8,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/ns"
-	"github.com/minictr/minictr/tty"
 )
 
 // execBox starts a container "box" with a foreground `run` that writes a
@@ -252,23 +250,8 @@ func fileSum(t *testing.T, path string) [32]byte {
 func TestExecTTY(t *testing.T) {
 	c := newCLI(t)
 	c.execBox()
-	master, slavePath, err := tty.NewPty() // the test's terminal, from the host's devpts
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	slave, err := tty.OpenSlave(slavePath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd := c.cmd("exec", "-it", "box", "sh")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	term := newScreen(master)
+	master, term := startOnPty(t, cmd, nil)
 	master.WriteString("tty; echo $TERM; ps -o pid,args\n")
 	term.expect(t, "/dev/pts/0") // the container's devpts: run had no -t, so pty 0 is ours
 	term.expect(t, "xterm")

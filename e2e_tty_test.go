@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,24 +20,8 @@ import (
 func TestRunTTY(t *testing.T) {
 	c := newCLI(t)
 	img := c.busybox()
-	master, slavePath, err := tty.NewPty() // the test's terminal, from the host's devpts
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	slave, err := tty.OpenSlave(slavePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tty.SetSize(int(slave.Fd()), &unix.Winsize{Row: 24, Col: 80})
 	cmd := c.cmd("run", "--rm", "-it", img, "sh")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	term := newScreen(master)
+	master, term := startOnPty(t, cmd, &unix.Winsize{Row: 24, Col: 80})
 
 	master.WriteString("echo $((6*7)); tty; stty size; echo console >/dev/console\n")
 	term.expect(t, "42")
@@ -55,6 +40,33 @@ func TestRunTTY(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 3 {
 		t.Errorf("exit 3 in the container's shell: minictr exited %d\n%s", code, term)
 	}
+}
+
+// startOnPty starts cmd on a new pty from the host's devpts, as a shell in a
+// terminal would: its own session, the pty its controlling terminal. It
+// returns the master end (the test's keyboard and screen) and a screen
+// reading it. ws, if not nil, is the terminal's size.
+func startOnPty(t *testing.T, cmd *exec.Cmd, ws *unix.Winsize) (*os.File, *screen) {
+	t.Helper()
+	master, slavePath, err := tty.NewPty()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { master.Close() })
+	slave, err := tty.OpenSlave(slavePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slave.Close() // the child has its copies
+	if ws != nil {
+		tty.SetSize(int(slave.Fd()), ws)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return master, newScreen(master)
 }
 
 // screen collects what a terminal shows.
