@@ -46,7 +46,7 @@ func (s *Store) addConfig(cfg Config, names []Reference) (Image, error) {
 	if err := s.putBlob(id, b); err != nil {
 		return Image{}, err
 	}
-	if err := s.commit(id, "", nil, layers.ChainIDs(cfg.RootFS.DiffIDs), qualified(names)); err != nil {
+	if _, err := s.commit(id, "", nil, layers.ChainIDs(cfg.RootFS.DiffIDs), qualified(names)); err != nil {
 		return Image{}, err
 	}
 	return s.Get(id)

@@ -202,7 +202,7 @@ func (s *Store) addLoadedLayers(ctx context.Context, txn *layerTxn, chain []stri
 	if err := s.putBlob(id, cfgBytes); err != nil {
 		return Image{}, err
 	}
-	if err := s.commit(id, repoDigest, blobDigests(blobs), chain, qualified(names)); err != nil {
+	if _, err := s.commit(id, repoDigest, blobDigests(blobs), chain, qualified(names)); err != nil {
 		return Image{}, err
 	}
 	return s.Get(id)

@@ -83,8 +83,6 @@ func (s *Store) pullLayers(ctx context.Context, txn *layerTxn, reg *Registry, re
 
 	id := m.Config.Digest
 	names := []string{ref.String(), ref.WithDigest(repoDigest).String()}
-	before, _ := s.readIndex()
-	fresh := before.Refs[ref.String()] != id
 	for _, b := range blobs {
 		if err := s.putBlob(b.digest, b.body); err != nil {
 			return PullResult{}, err
@@ -93,7 +91,8 @@ func (s *Store) pullLayers(ctx context.Context, txn *layerTxn, reg *Registry, re
 	if err := s.putBlob(id, cfgBytes); err != nil {
 		return PullResult{}, err
 	}
-	if err := s.commit(id, repoDigest, blobDigests(blobs), chain, names); err != nil {
+	fresh, err := s.commit(id, repoDigest, blobDigests(blobs), chain, names)
+	if err != nil {
 		return PullResult{}, err
 	}
 	img, err := s.Get(id)

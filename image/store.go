@@ -155,14 +155,17 @@ func (s *Store) Blob(d string) ([]byte, error) {
 
 // commit records a complete image: its config blob, the manifest blobs it
 // names and every layer must already be in the store. names are fully
-// qualified references to point at it.
-func (s *Store) commit(id, manifest string, blobs, chain, names []string) error {
+// qualified references to point at it. It reports whether the first name
+// pointed at another image (or none) before: docker's "Downloaded newer
+// image" rather than "Image is up to date".
+func (s *Store) commit(id, manifest string, blobs, chain, names []string) (moved bool, err error) {
 	for _, c := range chain {
 		if !s.Layers.Has(c) {
-			return fmt.Errorf("commit image %s: layer %s is missing", shortID(id), c)
+			return false, fmt.Errorf("commit image %s: layer %s is missing", shortID(id), c)
 		}
 	}
-	return s.update(func(idx *index) error {
+	err = s.update(func(idx *index) error {
+		moved = len(names) > 0 && idx.Refs[names[0]] != id
 		rec, ok := idx.Images[id]
 		if !ok {
 			rec = record{ChainIDs: chain, Added: time.Now().UTC()}
@@ -177,6 +180,7 @@ func (s *Store) commit(id, manifest string, blobs, chain, names []string) error 
 		}
 		return nil
 	})
+	return moved, err
 }
 
 // List returns every image, newest first (by the config's created time).
