@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -324,5 +325,42 @@ func TestDetachConcurrent(t *testing.T) {
 	}
 	if left := c.containerIDs(); len(left) != 0 || len(cgroupDirs(id)) != 0 {
 		t.Errorf("run -d --rm left %v, cgroups %v", left, cgroupDirs(id))
+	}
+}
+
+// run -d reports the container started only once its command is exec'd:
+// a command that is missing or not executable fails the way a foreground
+// run does (127, 126, one line), not with an ID and exit 0.
+func TestDetachExecFails(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{img, "/nothere"}, 127, "no such file"},
+		{[]string{"--rm", img, "nothere"}, 127, "not found"},
+		{[]string{img, "/etc/passwd"}, 126, "permission denied"},
+		{[]string{"-w", "/etc/passwd", img, "true"}, 125, "not a directory"},
+	} {
+		before := c.ok("ps", "-a", "-q")
+		r := c.run(append([]string{"run", "-d"}, tc.args...)...)
+		if r.code != tc.code || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("run -d %v: exit %d, stdout %q, stderr %q; want exit %d, no ID, one line saying %q",
+				tc.args, r.code, r.stdout, r.stderr, tc.code, tc.msg)
+		}
+		after := c.ok("ps", "-a", "-q")
+		if tc.args[0] == "--rm" && after != before {
+			t.Errorf("run -d --rm of a missing command left a container: ps -a -q %q, before %q", after, before)
+		}
+		for _, id := range strings.Fields(after) {
+			if !strings.Contains(before, id) {
+				if line := c.waitStatus(id, "Exited ("); !strings.Contains(line, fmt.Sprintf("Exited (%d)", tc.code)) {
+					t.Errorf("run -d %v: ps -a shows %q, want Exited (%d)", tc.args, line, tc.code)
+				}
+				c.ok("rm", id)
+			}
+		}
 	}
 }

@@ -73,6 +73,12 @@ func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, 
 		p.Wait()
 		return childError(c.io.msgs, err)
 	}
+	// The container runs once its command is exec'd: not before, or a
+	// detached `run -d nothere` would report "started" and exit 0.
+	if err := p.WaitExec(); err != nil {
+		p.Wait()
+		return childError(c.io.msgs, err)
+	}
 	stage(g, 5, "process", "container init is PID %d on the host, PID 1 inside", p.Pid())
 	start, _ := container.StartTime(p.Pid())
 	ctr.SaveState(container.State{Status: container.Running, Pid: p.Pid(), PidStart: start,

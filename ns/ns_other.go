@@ -24,6 +24,7 @@ func (p *Proc) Wait() (ExitStatus, error)                { return ExitStatus{}, 
 func ForwardSignals(p *Proc) (stop func())               { return func() {} }
 func ReadConfig(v any) error                             { return errors.ErrUnsupported }
 func WaitContinue() error                                { return errors.ErrUnsupported }
+func (p *Proc) WaitExec() error                          { return errors.ErrUnsupported }
 func ReportError(stage string, err error, code int) int  { return code }
 func SetHostname(name string) error                      { return errors.ErrUnsupported }
 func LoopbackUp() error                                  { return errors.ErrUnsupported }

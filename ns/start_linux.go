@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -111,6 +112,26 @@ func (p *Proc) Continue() error {
 		return fmt.Errorf("continue container init %d: it exited before it was told to go on", p.Pid())
 	}
 	return fmt.Errorf("continue container init %d: %w", p.Pid(), err)
+}
+
+// WaitExec blocks until the child has either exec'd the container's command
+// or given up. The child's end of the sync pipe is close-on-exec, so a
+// successful execve(2) reads here as end-of-file; a failed one (command not
+// found, a mount that went wrong) arrives as its *ChildError, which is
+// returned, and again by Wait. Until WaitExec returns nil, "the container
+// runs" is not yet true: `run -d nothere` must fail with 127, as docker's does.
+func (p *Proc) WaitExec() error {
+	m, err := recv(p.sync, 0)
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil // exec'd (or killed before it could say anything: Wait tells)
+	case err != nil:
+		return fmt.Errorf("wait for container init %d to exec: %w", p.Pid(), err)
+	case m.Type == "error" && m.Error != nil:
+		p.childErr = m.Error
+		return m.Error
+	}
+	return fmt.Errorf("wait for container init %d to exec: unexpected message %q", p.Pid(), m.Type)
 }
 
 // Wait waits for the child to exit and returns how it ended. If the child
