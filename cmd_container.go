@@ -9,6 +9,7 @@ import (
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/container"
+	"github.com/minictr/minictr/mount"
 )
 
 // PsCmd is `minictr ps`.
@@ -154,7 +155,17 @@ type inspectContainer struct {
 	Config      container.Config  `json:"Config"`
 	GraphDriver graphDriver       `json:"GraphDriver"`
 	Cgroup      map[string]string `json:"Cgroup,omitempty"`
+	Mounts      []inspectMount    `json:"Mounts"`
+	LogPath     string            `json:"LogPath"`
 	Dir         string            `json:"Dir"`
+}
+
+// inspectMount is one -v of the container, as docker's inspect shows it.
+type inspectMount struct {
+	Type        string `json:"Type"` // bind: a host directory
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	RW          bool   `json:"RW"`
 }
 
 // graphDriver says where the container's root filesystem comes from: the
@@ -176,12 +187,20 @@ func newInspectContainer(ctr *container.Container) (inspectContainer, error) {
 	}
 	v := inspectContainer{ID: ctr.ID, Name: ctr.Name, Created: ctr.Created, State: st,
 		Image: ctr.ImageID, ImageName: ctr.Image, Config: ctr.Config, Cgroup: st.Cgroup, Dir: ctr.Dir,
+		LogPath: ctr.LogPath(), Mounts: []inspectMount{},
 		GraphDriver: graphDriver{Name: "overlay", Data: map[string]string{
 			"LowerDir": strings.Join(lower, ":"), "UpperDir": ctr.Upper(),
 			"WorkDir": ctr.Work(), "MergedDir": ctr.Rootfs() + " (inside the container's mount namespace only)",
 		}}}
 	if len(ctr.Args) > 0 {
 		v.Path, v.Args = ctr.Args[0], ctr.Args[1:]
+	}
+	for _, s := range ctr.Binds {
+		b, err := mount.ParseBind(s)
+		if err != nil {
+			return v, err
+		}
+		v.Mounts = append(v.Mounts, inspectMount{Type: "bind", Source: b.Source, Destination: b.Target, RW: !b.ReadOnly})
 	}
 	return v, nil
 }

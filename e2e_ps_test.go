@@ -47,6 +47,16 @@ func TestPsRmPrune(t *testing.T) {
 	if out := c.ok("ps"); !strings.Contains(out, "Up ") || !strings.Contains(out, "busy") {
 		t.Errorf("ps while running:\n%s", out)
 	}
+	v = nil
+	if err := json.Unmarshal([]byte(c.ok("inspect", "busy")), &v); err != nil || len(v) != 1 {
+		t.Fatalf("inspect busy: %v", err)
+	}
+	want := inspectMount{Type: "bind", Source: sync, Destination: "/sync", RW: true}
+	if len(v[0].Mounts) != 1 || v[0].Mounts[0] != want || v[0].LogPath != filepath.Join(v[0].Dir, "log.json") ||
+		v[0].State.Pid == 0 || len(v[0].Cgroup) == 0 {
+		t.Errorf("inspect of a running container with -v: Mounts %+v, LogPath %q, Pid %d, Cgroup %v; want %+v, %q in its dir",
+			v[0].Mounts, v[0].LogPath, v[0].State.Pid, v[0].Cgroup, want, "log.json")
+	}
 	if r := c.run("rm", "busy"); r.code == 0 || !strings.Contains(r.stderr, "is running") {
 		t.Errorf("rm of a running container: exit %d, %q", r.code, r.stderr)
 	}
