@@ -47,12 +47,6 @@ type RunCmd struct {
 // AfterApply splits the passthrough argument into the image and command.
 func (c *RunCmd) AfterApply() error {
 	c.Image, c.Command = c.ImageAndCommand[0], c.ImageAndCommand[1:]
-	if c.Detach && c.Tty {
-		return errors.New("-d and -t together are not supported yet: use -d alone")
-	}
-	if c.Detach && c.Interactive {
-		return errors.New("-d and -i together are not supported: a detached container's stdin is /dev/null")
-	}
 	return nil
 }
 
@@ -99,7 +93,7 @@ func (c *RunCmd) Run(g *Globals) error {
 		return err
 	}
 	if c.Detach { // the same life, lived by a monitor process (monitor.go)
-		return detach(ctr, g, ctr.ID)
+		return detach(ctr, g)
 	}
 	code, err := c.lifecycle(g, ctr, limits, binds)
 	if err != nil {
@@ -156,7 +150,7 @@ func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.
 // config.json (for its monitor, and `start`): the flags that matter after
 // creation are all recorded there.
 func fromConfig(cfg container.Config) (*RunCmd, cgroups.Limits, []mount.Bind, error) {
-	c := &RunCmd{Tty: cfg.Tty, Rm: cfg.AutoClean, Net: cfg.Net, Volume: cfg.Binds}
+	c := &RunCmd{Tty: cfg.Tty, Interactive: cfg.OpenStdin, Rm: cfg.AutoClean, Net: cfg.Net, Volume: cfg.Binds}
 	if cfg.Limits.MemoryBytes > 0 {
 		c.Memory = strconv.FormatInt(cfg.Limits.MemoryBytes, 10)
 	}

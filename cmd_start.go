@@ -24,25 +24,35 @@ type DetachedCmds struct {
 type StartCmd struct {
 	Attach      bool   `short:"a" help:"Attach stdout and stderr and wait for the container, like a foreground run."`
 	Interactive bool   `short:"i" help:"Attach stdin too (implies -a)."`
-	Container   string `arg:"" help:"Container name or ID (a unique prefix will do)."`
+	Containers  []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
 }
 
 func (c *StartCmd) Run(g *Globals) error {
 	if err := absRoot(g); err != nil {
 		return err
 	}
-	ctr, err := container.Find(g.Root, c.Container)
+	attach := c.Attach || c.Interactive
+	if attach && len(c.Containers) > 1 {
+		return fmt.Errorf("start -a/-i attaches to one container, not %d: start them without -a, then 'minictr logs'", len(c.Containers))
+	}
+	if !attach { // each through its own monitor, as run -d
+		return eachContainer(c.Containers, func(arg string) error {
+			ctr, st, err := findState(g.Root, arg)
+			if err != nil || st.Status == container.Running {
+				return err // running already: nothing to do, as in docker
+			}
+			if err := clearLastRun(ctr); err != nil {
+				return err
+			}
+			return startDetached(ctr, g)
+		})
+	}
+	ctr, err := container.Find(g.Root, c.Containers[0])
 	if err != nil {
 		return err
 	}
 	if err := clearLastRun(ctr); err != nil {
 		return err
-	}
-	if !c.Attach && !c.Interactive {
-		if ctr.Tty {
-			return fmt.Errorf("container %s was created with -t: start it with -a (a detached terminal is not supported yet)", c.Container)
-		}
-		return detach(ctr, g, c.Container)
 	}
 	run, limits, binds, err := fromConfig(ctr.Config)
 	if err != nil {
@@ -62,7 +72,7 @@ func (c *StartCmd) Run(g *Globals) error {
 // RestartCmd is `minictr restart`: stop (a no-op for a container that is
 // not running), then start detached, as docker does.
 type RestartCmd struct {
-	Time       int      `short:"t" default:"10" help:"Seconds to wait after SIGTERM before SIGKILL."`
+	Time       int      `short:"t" default:"10" help:"Seconds to wait after SIGTERM before SIGKILL (--time=-1: wait for ever)."`
 	Containers []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
 }
 
@@ -71,7 +81,7 @@ func (c *RestartCmd) Run(g *Globals) error {
 	for _, arg := range c.Containers {
 		err := stopContainer(g.Root, arg, time.Duration(c.Time)*time.Second)
 		if err == nil {
-			err = (&StartCmd{Container: arg}).Run(g)
+			err = (&StartCmd{Containers: []string{arg}}).Run(g)
 		}
 		if err != nil {
 			if _, ok := err.(exitCode); !ok {
@@ -92,7 +102,7 @@ func clearLastRun(ctr *container.Container) error {
 		return err
 	}
 	if st.Status == container.Running {
-		return fmt.Errorf("container %s is already running", ctr.ShortID())
+		return fmt.Errorf("container %s is already running: 'minictr logs -f %s' follows its output", ctr.ShortID(), ctr.ShortID())
 	}
 	if len(st.Cgroup) == 0 {
 		return nil

@@ -37,13 +37,14 @@ func signalContainer(st container.State, sig unix.Signal) error {
 	return nil
 }
 
-// waitGone waits up to timeout for the container's PID 1 to exit. It is
-// not our child, so we cannot wait(2) for it: we watch /proc, where a
-// zombie (exited, not yet reaped by its parent) already counts as gone.
+// waitGone waits up to timeout (a negative one: for ever) for the
+// container's PID 1 to exit. It is not our child, so we cannot wait(2) for
+// it: we watch /proc, where a zombie (exited, not yet reaped by its parent)
+// already counts as gone.
 func waitGone(st container.State, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for container.Alive(st.Pid, st.PidStart) {
-		if time.Now().After(deadline) {
+		if timeout >= 0 && time.Now().After(deadline) {
 			return false
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -53,7 +54,7 @@ func waitGone(st container.State, timeout time.Duration) bool {
 
 // StopCmd is `minictr stop`.
 type StopCmd struct {
-	Time       int      `short:"t" default:"10" help:"Seconds to wait after SIGTERM before SIGKILL."`
+	Time       int      `short:"t" default:"10" help:"Seconds to wait after SIGTERM before SIGKILL (--time=-1: wait for ever)."`
 	Containers []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
 }
 

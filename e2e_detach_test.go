@@ -117,8 +117,6 @@ func TestDetachLogs(t *testing.T) {
 			t.Errorf("logs -t line %q: %v", l, err)
 		}
 	}
-	c.fails("-d and -t together are not supported yet", "run", "-d", "-t", img, "true")
-	c.fails("-d and -i together", "run", "-d", "-i", img, "true")
 }
 
 // The container outlives the shell (and the session) that ran `run -d`:
@@ -181,7 +179,13 @@ func TestDetachStart(t *testing.T) {
 	sync := t.TempDir()
 	busy := c.detached("-v", sync+":/sync", img, "sh", "-c", "touch /sync/up; exec sleep 1000")
 	waitFile(t, filepath.Join(sync, "up"))
-	c.fails("is already running", "start", busy)
+	// As docker: start of a running container changes nothing and is no
+	// error; start -a of one would need attach, which minictr has not.
+	if out := c.ok("start", busy); out != busy+"\n" {
+		t.Errorf("start of a running container printed %q", out)
+	}
+	c.fails("is already running", "start", "-a", busy)
+	c.waitStatus(busy, "Up ")
 
 	// restart: stop (sleep as PID 1 ignores SIGTERM: SIGKILL after -t 1), start.
 	os.Remove(filepath.Join(sync, "up"))
@@ -362,5 +366,85 @@ func TestDetachExecFails(t *testing.T) {
 				c.ok("rm", id)
 			}
 		}
+	}
+}
+
+// run -dit: the container's shell has a terminal (its stdin is a tty)
+// that stays open with nobody typing, so it keeps running; what it prints
+// goes to the log; exec -i feeds a second shell. run -di (no -t): stdin
+// is a pipe the monitor holds open, so `cat` waits instead of reading
+// end-of-file, until it is stopped.
+func TestDetachTtyAndStdin(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	sync := t.TempDir()
+	id := c.detached("-i", "-t", "-v", sync+":/sync", img, "sh", "-c",
+		`[ -t 0 ] && echo "tty: $(tty) $(stty size)"; touch /sync/up; exec sh`)
+	waitFile(t, filepath.Join(sync, "up"))
+	if line := c.waitStatus(id, "Up "); line == "" {
+		t.Fatal("not up")
+	}
+	// The terminal's output, \r\n and all, then the interactive shell's banner and prompt.
+	if out := c.ok("logs", id); !strings.HasPrefix(out, "tty: /dev/pts/0 24 80\r\n") || !strings.Contains(out, "# ") {
+		t.Errorf("logs of run -dit: %q, want the terminal's line, then the shell's prompt", out)
+	}
+	cmd := c.cmd("exec", "-i", id, "sh")
+	cmd.Stdin = strings.NewReader("ps -o pid,args\n")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "1 sh") {
+		t.Errorf("exec -i into a run -dit container: %v\n%s", err, out)
+	}
+	// start of a stopped -t container, detached: a terminal again.
+	c.ok("stop", "-t", "1", id) // sh as PID 1 ignores SIGTERM
+	os.Remove(filepath.Join(sync, "up"))
+	c.ok("start", id)
+	waitFile(t, filepath.Join(sync, "up"))
+	c.waitStatus(id, "Up ")
+
+	cat := c.detached("-i", img, "cat")
+	if line := c.waitStatus(cat, "Up "); line == "" {
+		t.Fatal("run -di cat is not up")
+	}
+	// cat gets no EOF: it is still up when stop kills it (137), not Exited (0).
+	c.ok("stop", "-t", "1", cat)
+	if st := c.containerState(cat).State; st.ExitCode != 137 {
+		t.Errorf("run -di cat: exit %d after stop, want 137 (it was still waiting for input)", st.ExitCode)
+	}
+}
+
+// start takes several containers (each started detached, each name printed),
+// but -a only one; stop --time=-1 waits as long as the container takes, and
+// never kills it.
+func TestStartManyStopNoTimeout(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	a := c.detached("--name", "a", img, "true")
+	b := c.detached("--name", "b", img, "true")
+	c.waitStatus(a, "Exited (0)")
+	c.waitStatus(b, "Exited (0)")
+	if out := c.ok("start", "a", b[:12]); out != "a\n"+b[:12]+"\n" {
+		t.Errorf("start a b printed %q", out)
+	}
+	c.waitStatus(b, "Exited (0)")
+	if r := c.run("start", "a", "nosuch"); r.code != 1 || r.stdout != "a\n" || !strings.Contains(r.stderr, "nosuch") {
+		t.Errorf("start a nosuch: exit %d, stdout %q, stderr %q; want a started, an error for nosuch, exit 1", r.code, r.stdout, r.stderr)
+	}
+	c.fails("one container", "start", "-a", "a", "b")
+
+	sync := t.TempDir()
+	id := c.detached("-v", sync+":/sync", img, "sh", "-c",
+		`trap 'touch /sync/got; while [ ! -e /sync/go ]; do sleep 0.1; done; exit 9' TERM; touch /sync/up; while :; do sleep 0.1; done`)
+	waitFile(t, filepath.Join(sync, "up"))
+	stop := c.cmd("stop", "--time=-1", id)
+	if err := stop.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFile(t, filepath.Join(sync, "got"))
+	os.WriteFile(filepath.Join(sync, "go"), nil, 0o644)
+	if err := stop.Wait(); err != nil {
+		t.Errorf("stop --time=-1: %v", err)
+	}
+	if st := c.containerState(id).State; st.ExitCode != 9 {
+		t.Errorf("after stop --time=-1: exit %d, want the container's own 9 (it must not be killed)", st.ExitCode)
 	}
 }

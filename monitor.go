@@ -70,9 +70,11 @@ func (m *MonitorCmd) Run(g *Globals) error {
 	// minictr's own messages ("exec: x: not found") go to monitor.log, to
 	// the report, and to the log, where `minictr logs` shows them.
 	var msgs strings.Builder
-	c.io, err = logIO(log, io.MultiWriter(os.Stderr, &msgs, logStream{log, "stderr"}))
-	if err != nil {
+	if c.io, err = detachedIO(ctr.Config, log, io.MultiWriter(os.Stderr, &msgs, logStream{log, "stderr"})); err != nil {
 		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
+	}
+	if c.io.stdinKeep != nil {
+		defer c.io.stdinKeep.Close()
 	}
 	started := false
 	c.io.monitor = os.Getpid()
@@ -89,6 +91,31 @@ func (m *MonitorCmd) Run(g *Globals) error {
 		msg, code = err.Error(), 125
 	}
 	return sendReport(report, monitorReport{Error: msg, Code: code})
+}
+
+// detachedIO is where a detached container's stdio goes. Its output goes to
+// the log: through the pty master with -t (one stream, as a terminal has),
+// else through one pipe per stream. With -i (and no -t) its stdin is a
+// pipe whose write end the monitor holds open and never writes to, so a
+// `sh` or `cat` waits for input instead of reading end-of-file and exiting,
+// as with docker's -di. (With -t the terminal itself stays open.)
+func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer) (procIO, error) {
+	p := procIO{msgs: msgs, term: logStream{log, "stdout"}}
+	if !cfg.Tty {
+		var err error
+		if p, err = logIO(log, msgs); err != nil {
+			return p, err
+		}
+	}
+	if cfg.OpenStdin && !cfg.Tty {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return p, fmt.Errorf("stdin pipe: %w", err)
+		}
+		p.stdin, p.stdinKeep = r, w
+		p.childEnds = append(p.childEnds, r)
+	}
+	return p, nil
 }
 
 // logIO connects a container's stdout and stderr to its log: one pipe
@@ -135,10 +162,36 @@ func sendReport(w *os.File, r monitorReport) error {
 	return nil
 }
 
-// detach starts the monitor of ctr and waits only for its report. On
-// success it prints what docker prints (the full ID for `run -d`, the
-// argument for `start`) and returns: the monitor lives on alone.
-func detach(ctr *container.Container, g *Globals, show string) error {
+// detach is `run -d`: it starts the monitor of ctr, prints the full ID
+// once the container runs, and returns; the monitor lives on alone. If
+// the command could not be started, it exits as a foreground run would
+// (127 for a command not found).
+func detach(ctr *container.Container, g *Globals) error {
+	err := startDetached(ctr, g)
+	var ne *notStarted
+	if errors.As(err, &ne) {
+		fmt.Fprintln(os.Stderr, "minictr: "+ne.msg)
+		return exitCode(ne.code)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Println(ctr.ID)
+	return nil
+}
+
+// notStarted is the monitor's report that the container did not start,
+// with docker's exit code for it.
+type notStarted struct {
+	msg  string
+	code int
+}
+
+func (e *notStarted) Error() string { return e.msg }
+
+// startDetached starts the monitor of ctr and waits only for its report:
+// nil once the container's command runs.
+func startDetached(ctr *container.Container, g *Globals) error {
 	rep, err := startMonitor(g, ctr)
 	if err != nil {
 		if ctr.AutoClean {
@@ -147,10 +200,8 @@ func detach(ctr *container.Container, g *Globals, show string) error {
 		return err
 	}
 	if !rep.Started {
-		fmt.Fprintln(os.Stderr, "minictr: "+rep.Error)
-		return exitCode(max(rep.Code, 1))
+		return &notStarted{rep.Error, max(rep.Code, 1)}
 	}
-	fmt.Println(show)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/minictr/minictr/mount"
 	"github.com/minictr/minictr/ns"
 	"github.com/minictr/minictr/tty"
+	"golang.org/x/sys/unix"
 )
 
 // procIO is where a container's stdio and minictr's own messages about it
@@ -26,11 +27,13 @@ type procIO struct {
 	started        func()     // called once the container's process runs
 	drain          func()     // waits for the last output after it exited
 	monitor        int        // PID of the monitor, recorded in state.json
+	term           io.Writer  // detached -t: the terminal's output goes here (the log), and nobody types
+	stdinKeep      *os.File   // detached -i: the write end of stdin, held open until the end
 }
 
 // terminal fills in what a foreground run uses: this process's stdio.
 func (p *procIO) terminal() {
-	if p.stdout == nil {
+	if p.stdout == nil && p.term == nil {
 		p.stdin, p.stdout, p.stderr = os.Stdin, os.Stdout, os.Stderr
 	}
 	if p.msgs == nil {
@@ -155,13 +158,24 @@ func (c *RunCmd) attachTerminal(sock *os.File) (chan error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("receive the container's terminal: %w", err)
 	}
+	done := make(chan error, 1)
+	if c.io.term != nil {
+		// Detached (run -dt): the monitor holds the master, so the
+		// container's shell has a terminal that stays open, with docker's
+		// default size, and what it prints goes to the log.
+		tty.SetSize(int(master.Fd()), &unix.Winsize{Row: 24, Col: 80})
+		go func() {
+			done <- tty.Copy(master, nil, c.io.term)
+			master.Close()
+		}()
+		return done, nil
+	}
 	in := int(os.Stdin.Fd())
 	if ws, err := tty.GetSize(in); err == nil {
 		tty.SetSize(int(master.Fd()), ws)
 	}
 	restore, rawErr := tty.MakeRaw(in)
 	stopResize := tty.ForwardResize(in, master)
-	done := make(chan error, 1)
 	go func() {
 		var stdin io.Reader
 		if c.Interactive {

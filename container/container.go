@@ -36,6 +36,7 @@ type Config struct {
 	Binds     []string  `json:"binds"`      // -v HOST:CTR[:ro]
 	Net       string    `json:"net"`        // none or host
 	Tty       bool      `json:"tty"`        // -t
+	OpenStdin bool      `json:"openStdin"`  // -i: stdin stays open (a pipe nobody closes, when detached)
 	Limits    Limits    `json:"limits"`     // as given on the command line
 	AutoClean bool      `json:"autoRemove"` // --rm
 }
