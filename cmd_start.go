@@ -22,8 +22,8 @@ type DetachedCmds struct {
 // config.json, on its own writable layer, so every file it wrote is still
 // there. Without -a it runs detached, through a monitor, as `run -d` does.
 type StartCmd struct {
-	Attach      bool   `short:"a" help:"Attach stdout and stderr and wait for the container, like a foreground run."`
-	Interactive bool   `short:"i" help:"Attach stdin too (implies -a)."`
+	Attach      bool     `short:"a" help:"Attach stdout and stderr and wait for the container, like a foreground run."`
+	Interactive bool     `short:"i" help:"Attach stdin too (implies -a)."`
 	Containers  []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
 }
 
