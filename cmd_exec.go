@@ -112,7 +112,9 @@ func (c *ExecCmd) start(sc ns.StartConfig, cg cgroups.Cgroup, console *os.File) 
 	}
 	var copied chan error
 	if console != nil {
-		if copied, err = (&RunCmd{Interactive: c.Interactive}).attachTerminal(console); err != nil {
+		// exec output is not logged, as in docker: only the terminal
+		term := &RunCmd{Interactive: c.Interactive, io: procIO{term: os.Stdout}}
+		if copied, err = term.attachTerminal(console); err != nil {
 			_, err = kill(p, err)
 			return err
 		}

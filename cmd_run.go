@@ -114,6 +114,16 @@ func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.
 	if c.Rm {
 		defer removeContainer(ctr)
 	}
+	if c.io.msgs == nil { // in the foreground: this terminal, and the log
+		log, err := ctr.OpenLog()
+		if err != nil {
+			return 0, err
+		}
+		defer log.Close()
+		if c.io, err = foregroundIO(c.Tty, log); err != nil {
+			return 0, err
+		}
+	}
 	stage(g, 3, "cgroup", "create minictr/%s", ctr.ID)
 	cg, err := cgroups.New(ctr.ID, limits)
 	if err != nil {

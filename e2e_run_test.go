@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/internal/testutil"
 )
 
@@ -305,4 +307,53 @@ func waitFile(t *testing.T, path string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s never appeared", path)
+}
+
+// A foreground run keeps a log too, as docker does: `logs` shows its
+// output after the exit. The output still reaches the terminal as it
+// comes (a prompt without a newline included), and when minictr's stdout
+// is closed (`| head -2`) the container's next write fails, as if it had
+// written to that pipe itself: the writer dies of SIGPIPE. (Not PID 1: the
+// kernel drops a signal with a default action for a namespace's init, so
+// PID 1 would only see EPIPE, as it would on a pipe of its own.)
+func TestRunForegroundLog(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	r := c.run("run", "--name", "fg", img, "sh", "-c", "echo out; echo err >&2; printf 'no newline'")
+	if r.code != 0 || r.stdout != "out\nno newline" || r.stderr != "err\n" {
+		t.Errorf("foreground run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if out := c.ok("logs", "fg"); out != "out\nno newline" {
+		t.Errorf("logs of a foreground run: %q", out)
+	}
+	cmd := c.cmd("logs", "fg")
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil || errb.String() != "err\n" {
+		t.Errorf("logs of a foreground run, stderr: %q (%v)", errb.String(), err)
+	}
+
+	yes := c.cmd("run", "--name", "yes", img, "sh", "-c", `sh -c "while :; do echo y; done"; exit 7`)
+	var yesErr strings.Builder
+	yes.Stderr = &yesErr
+	out, err := yes.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yes.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(out)
+	for i := 0; i < 2; i++ {
+		if l, err := br.ReadString('\n'); l != "y\n" || err != nil {
+			yes.Wait()
+			t.Fatalf("run yes: line %q, %v; stderr %q", l, err, yesErr.String())
+		}
+	}
+	out.Close()
+	yes.Wait() // returns: the writer died when its stdout went away
+	if st := c.state("yes"); st.Status != container.Exited || st.ExitCode != 7 {
+		t.Errorf("run of a writer whose reader left: %+v, want exited with the 7 of the PID 1 that outlived it", st)
+	}
+	c.noMountsLeft()
 }

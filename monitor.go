@@ -9,9 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
-	"time"
 
 	"github.com/minictr/minictr/container"
 )
@@ -91,66 +89,6 @@ func (m *MonitorCmd) Run(g *Globals) error {
 		msg, code = err.Error(), 125
 	}
 	return sendReport(report, monitorReport{Error: msg, Code: code})
-}
-
-// detachedIO is where a detached container's stdio goes. Its output goes to
-// the log: through the pty master with -t (one stream, as a terminal has),
-// else through one pipe per stream. With -i (and no -t) its stdin is a
-// pipe whose write end the monitor holds open and never writes to, so a
-// `sh` or `cat` waits for input instead of reading end-of-file and exiting,
-// as with docker's -di. (With -t the terminal itself stays open.)
-func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer) (procIO, error) {
-	p := procIO{msgs: msgs, term: logStream{log, "stdout"}}
-	if !cfg.Tty {
-		var err error
-		if p, err = logIO(log, msgs); err != nil {
-			return p, err
-		}
-	}
-	if cfg.OpenStdin && !cfg.Tty {
-		r, w, err := os.Pipe()
-		if err != nil {
-			return p, fmt.Errorf("stdin pipe: %w", err)
-		}
-		p.stdin, p.stdinKeep = r, w
-		p.childEnds = append(p.childEnds, r)
-	}
-	return p, nil
-}
-
-// logIO connects a container's stdout and stderr to its log: one pipe
-// each, read until the last writer in the container has closed it.
-func logIO(log *container.LogWriter, msgs io.Writer) (procIO, error) {
-	var wg sync.WaitGroup
-	p := procIO{msgs: msgs, drain: wg.Wait}
-	for _, stream := range []string{"stdout", "stderr"} {
-		r, w, err := os.Pipe()
-		if err != nil {
-			return p, fmt.Errorf("log pipe: %w", err)
-		}
-		p.childEnds = append(p.childEnds, w)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer r.Close()
-			if err := log.Copy(stream, r); err != nil {
-				fmt.Fprintln(msgs, "minictr: log: "+err.Error())
-				io.Copy(io.Discard, r) // keep the container from blocking
-			}
-		}()
-	}
-	p.stdout, p.stderr = p.childEnds[0], p.childEnds[1]
-	return p, nil
-}
-
-// logStream writes each Write as one entry of a stream of the log.
-type logStream struct {
-	log    *container.LogWriter
-	stream string
-}
-
-func (l logStream) Write(b []byte) (int, error) {
-	return len(b), l.log.Write(container.LogEntry{Stream: l.stream, Time: time.Now().UTC(), Log: string(b)})
 }
 
 func sendReport(w *os.File, r monitorReport) error {

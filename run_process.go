@@ -16,36 +16,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// procIO is where a container's stdio and minictr's own messages about it
-// go: this terminal for a foreground run (the zero value), the container's
-// log for a detached one (see monitor.go).
-type procIO struct {
-	stdin          *os.File   // with -i; nil: /dev/null
-	stdout, stderr *os.File   // nil: this process's own
-	msgs           io.Writer  // minictr's messages (why it exited); nil: os.Stderr
-	childEnds      []*os.File // closed once the child has its copies
-	started        func()     // called once the container's process runs
-	drain          func()     // waits for the last output after it exited
-	monitor        int        // PID of the monitor, recorded in state.json
-	term           io.Writer  // detached -t: the terminal's output goes here (the log), and nobody types
-	stdinKeep      *os.File   // detached -i: the write end of stdin, held open until the end
-}
-
-// terminal fills in what a foreground run uses: this process's stdio.
-func (p *procIO) terminal() {
-	if p.stdout == nil && p.term == nil {
-		p.stdin, p.stdout, p.stderr = os.Stdin, os.Stdout, os.Stderr
-	}
-	if p.msgs == nil {
-		p.msgs = os.Stderr
-	}
-}
-
 // start runs the container's process and returns its exit code, docker's
 // way: the command's own code, 126/127 when it cannot be run, 128+N when a
 // signal killed it. Errors are minictr's own failures (125).
 func (c *RunCmd) start(g *Globals, ctr *container.Container, cg cgroups.Cgroup, binds []mount.Bind) (int, error) {
-	c.io.terminal()
 	spec, err := c.initSpec(g, ctr, binds)
 	if err != nil {
 		return 0, err
@@ -159,7 +133,7 @@ func (c *RunCmd) attachTerminal(sock *os.File) (chan error, error) {
 		return nil, fmt.Errorf("receive the container's terminal: %w", err)
 	}
 	done := make(chan error, 1)
-	if c.io.term != nil {
+	if c.io.detached {
 		// Detached (run -dt): the monitor holds the master, so the
 		// container's shell has a terminal that stays open, with docker's
 		// default size, and what it prints goes to the log.
@@ -181,7 +155,7 @@ func (c *RunCmd) attachTerminal(sock *os.File) (chan error, error) {
 		if c.Interactive {
 			stdin = os.Stdin
 		}
-		err := tty.Copy(master, stdin, os.Stdout)
+		err := tty.Copy(master, stdin, c.io.term)
 		stopResize()
 		if rawErr == nil {
 			restore()

@@ -13,10 +13,10 @@ import (
 	"time"
 )
 
-// A detached container's stdout and stderr do not go to a terminal: its
-// monitor reads them from two pipes and appends them to log.json in the
-// container's directory, one JSON object per line, in docker's json-file
-// format:
+// A container's stdout and stderr are pipes: its monitor (detached) or
+// `minictr run` (foreground, which copies them to the terminal as well)
+// reads them and appends them to log.json in the container's directory,
+// one JSON object per line, in docker's json-file format:
 //
 //	{"stream":"stdout","time":"2026-11-24T13:05:01.123456789Z","log":"hello\n"}
 //
@@ -95,7 +95,7 @@ func (w *LogWriter) Copy(stream string, r io.Reader) error {
 // ReadLog reads the complete entries of a log from offset on, and returns
 // them with the offset after the last complete line: a line the monitor
 // is still writing is left for the next call. A missing log (a container
-// that ran in the foreground) has no entries.
+// that never ran) has no entries.
 func ReadLog(path string, offset int64) ([]LogEntry, int64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
