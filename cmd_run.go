@@ -120,9 +120,11 @@ func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.
 			return 0, err
 		}
 		defer log.Close()
+		started := c.io.started
 		if c.io, err = foregroundIO(c.Tty, log); err != nil {
 			return 0, err
 		}
+		c.io.started = started
 	}
 	stage(g, 3, "cgroup", "create minictr/%s", ctr.ID)
 	cg, err := cgroups.New(ctr.ID, limits)

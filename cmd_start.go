@@ -37,8 +37,16 @@ func (c *StartCmd) Run(g *Globals) error {
 	}
 	if !attach { // each through its own monitor, as run -d
 		return eachContainer(c.Containers, func(arg string) error {
-			ctr, st, err := findState(g.Root, arg)
-			if err != nil || st.Status == container.Running {
+			ctr, err := container.Find(g.Root, arg)
+			if err != nil {
+				return err
+			}
+			unlock, err := ctr.Lock() // until the monitor reports it running
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			if st, err := ctr.State(); err != nil || st.Status == container.Running {
 				return err // running already: nothing to do, as in docker
 			}
 			if err := clearLastRun(ctr); err != nil {
@@ -51,6 +59,11 @@ func (c *StartCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := ctr.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := clearLastRun(ctr); err != nil {
 		return err
 	}
@@ -59,6 +72,7 @@ func (c *StartCmd) Run(g *Globals) error {
 		return err
 	}
 	run.Interactive = c.Interactive
+	run.io.started = unlock // state.json says running: another start now sees it
 	code, err := run.lifecycle(g, ctr, limits, binds)
 	if err != nil {
 		return err

@@ -448,3 +448,52 @@ func TestStartManyStopNoTimeout(t *testing.T) {
 		t.Errorf("after stop --time=-1: exit %d, want the container's own 9 (it must not be killed)", st.ExitCode)
 	}
 }
+
+// Ten `start` at once of one stopped container start it once: the others
+// find it running (the container's lock covers "is it running?" until
+// state.json says so) and do nothing, as docker's start of a running one.
+func TestStartConcurrent(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	sync := t.TempDir()
+	marker := filepath.Base(sync) // in every instance's command line
+	script := "echo run >> /sync/runs; touch /sync/up; while [ ! -e /sync/stop ]; do sleep 0.1; done; : " + marker
+	id := c.detached("--name", "once", "-v", sync+":/sync", img, "sh", "-c", script)
+	waitFile(t, filepath.Join(sync, "up"))
+	os.WriteFile(filepath.Join(sync, "stop"), nil, 0o644)
+	c.waitStatus(id, "Exited (0)")
+	os.Remove(filepath.Join(sync, "stop"))
+	os.Remove(filepath.Join(sync, "up"))
+	os.Remove(filepath.Join(sync, "runs"))
+
+	errs := make(chan error, 10)
+	for i := 0; i < 10; i++ {
+		go func() { errs <- c.cmd("start", "once").Run() }()
+	}
+	for i := 0; i < 10; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent start: %v", err)
+		}
+	}
+	waitFile(t, filepath.Join(sync, "up"))
+	os.WriteFile(filepath.Join(sync, "stop"), nil, 0o644)
+	c.waitStatus(id, "Exited (0)")
+	for i := 0; i < 600 && len(processesWith(marker)) > 0; i++ {
+		time.Sleep(50 * time.Millisecond) // a second instance, if any, ends too
+	}
+	if b, _ := os.ReadFile(filepath.Join(sync, "runs")); string(b) != "run\n" {
+		t.Errorf("10 concurrent starts ran the container %d times, want once", strings.Count(string(b), "run"))
+	}
+}
+
+// processesWith lists the PIDs whose command line contains s.
+func processesWith(s string) []string {
+	var pids []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && strings.Contains(string(b), s) {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
+}

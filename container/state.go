@@ -9,7 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Status is where a container is in its life.
@@ -110,4 +113,29 @@ func procStat(pid int) (state string, start uint64, err error) {
 	}
 	start, err = strconv.ParseUint(f[19], 10, 64)
 	return f[0], start, err
+}
+
+// Lock serializes the commands that start ctr (`start`, `restart`): two of
+// them at once would both find it stopped and both run it, on one writable
+// layer. It is flock(2) on the container's directory itself (an open
+// directory can be locked like a file), held from "is it running?" until
+// state.json says running; unlock releases it. The kernel drops it when the
+// process dies, so a crash never leaves it held.
+func (c *Container) Lock() (unlock func(), err error) {
+	fd, err := unix.Open(c.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("lock container %s: %w", c.ShortID(), &os.PathError{Op: "open", Path: c.Dir, Err: err})
+	}
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("lock container %s: %w", c.ShortID(), &os.PathError{Op: "flock", Path: c.Dir, Err: err})
+	}
+	var once sync.Once
+	return func() { once.Do(func() { unix.Close(fd) }) }, nil
 }
