@@ -52,7 +52,7 @@ func (c *SystemDfCmd) Run(g *Globals) error {
 	for _, ctr := range ctrs {
 		byImage[ctr.ImageID]++
 	}
-	u := image.Usage(imgs, all, byImage, layersInUse(ctrs)())
+	u := image.Usage(imgs, all, byImage, chainIDsOf(ctrs))
 	summary := []dfRow{
 		{"Images", len(u.Images), u.ActiveImages, u.ImagesSize, u.ImagesReclaimable},
 		containersRow(rows),

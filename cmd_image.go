@@ -168,7 +168,7 @@ func (c *RmiCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	opt := image.RemoveOptions{Force: c.Force, UsedBy: usedBy(ctrs), LayersInUse: layersInUse(ctrs)}
+	opt := image.RemoveOptions{Force: c.Force, UsedBy: usedBy(ctrs), LayersInUse: layersInUse(g.Root)}
 	var failed error
 	for _, name := range c.Images {
 		lines, err := store.Remove(name, opt)
@@ -237,14 +237,28 @@ func usedBy(ctrs []*container.Container) func(id string) []string {
 
 // layersInUse is every layer some container stands on: rmi -f of its image
 // must not pull them from under it.
-func layersInUse(ctrs []*container.Container) func() map[string]bool {
-	return func() map[string]bool {
-		in := map[string]bool{}
-		for _, c := range ctrs {
-			for _, l := range c.ChainIDs {
-				in[l] = true
-			}
+//
+// It lists the containers when called, not before: Store.Prune calls it
+// under the store lock, under which container.Create also checks that its
+// layers are there and records the new container, so no container can
+// appear between this list and the removal of a layer it needs.
+func layersInUse(root string) func() (map[string]bool, error) {
+	return func() (map[string]bool, error) {
+		ctrs, err := container.List(root)
+		if err != nil {
+			return nil, err
 		}
-		return in
+		return chainIDsOf(ctrs), nil
 	}
+}
+
+// chainIDsOf is the set of layers the containers stand on.
+func chainIDsOf(ctrs []*container.Container) map[string]bool {
+	in := map[string]bool{}
+	for _, c := range ctrs {
+		for _, l := range c.ChainIDs {
+			in[l] = true
+		}
+	}
+	return in
 }

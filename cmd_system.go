@@ -91,7 +91,7 @@ func pruneImages(g *Globals, all bool) (lines []string, freed int64, err error) 
 	// Force: an image named in two repositories goes too. No container uses
 	// these images; LayersInUse keeps the layers of any that stands on them
 	// after an `rmi -f`.
-	opt := image.RemoveOptions{Force: true, LayersInUse: layersInUse(ctrs)}
+	opt := image.RemoveOptions{Force: true, LayersInUse: layersInUse(g.Root)}
 	for _, img := range imgs {
 		if (!all && !img.Dangling()) || len(usedBy(ctrs)(img.ID)) > 0 {
 			continue
@@ -137,12 +137,8 @@ func (c *SystemPruneCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	ctrs, err := container.List(g.Root)
-	if err != nil {
-		return err
-	}
 	before := layerSizes(store)
-	lines, err = store.Prune(layersInUse(ctrs))
+	lines, err = store.Prune(layersInUse(g.Root))
 	printPruned("Deleted Layers:", lines)
 	fmt.Println("Total reclaimed space: " + humanSize(freed+shrunk(before, layerSizes(store))))
 	return err

@@ -107,18 +107,28 @@ func Create(root string, cfg Config) (*Container, error) {
 	return c, nil
 }
 
-// commit renames the built directory into place. With a name, the check
-// that the name is free and the rename happen under the store lock, so two
-// `run --name web` at once cannot both get it.
+// commit renames the built directory into place, under the store lock,
+// after two checks that must not race with other commands: the name is
+// free (two `run --name web` at once cannot both get it), and every layer
+// the container stands on is still there. The image was looked up before,
+// without the lock; an `image prune` or `rmi` since then may have removed
+// its layers. Prune decides which layers are in use under the same lock
+// (image.Store.Prune), so either it ran first and we see the layers gone,
+// or we are first and it sees this container.
 func (c *Container) commit(root, tmp string) error {
+	lock, err := layers.LockStore(root)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	if c.Name != "" {
-		lock, err := layers.LockStore(root)
-		if err != nil {
-			return err
-		}
-		defer lock.Unlock()
 		if err := nameFree(root, c.Name); err != nil {
 			return err
+		}
+	}
+	for _, l := range c.Layers {
+		if _, err := os.Stat(l); err != nil {
+			return fmt.Errorf("a layer of image %s is gone (removed by an rmi or image prune meanwhile?): %w; run again", c.Image, err)
 		}
 	}
 	if err := os.Rename(tmp, c.Dir); err != nil {

@@ -3,6 +3,7 @@ package container
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,28 @@ func TestStateAgainstTheKernel(t *testing.T) {
 	}
 	if Alive(zombie.Process.Pid, zs) {
 		t.Error("a zombie counts as alive")
+	}
+}
+
+// A container is recorded only if every layer it stands on is there (an
+// image prune may have removed them since the image was looked up); if
+// not, nothing of it is left behind.
+func TestCreateLayersGone(t *testing.T) {
+	root := t.TempDir()
+	layer := filepath.Join(root, "layers", "sha256", "abc", "diff")
+	if err := os.MkdirAll(layer, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(root, Config{Image: "img", Layers: []string{layer}}); err != nil {
+		t.Fatalf("with its layer there: %v", err)
+	}
+	os.RemoveAll(filepath.Dir(layer))
+	_, err := Create(root, Config{Image: "img", Layers: []string{layer}})
+	if err == nil || !strings.Contains(err.Error(), "is gone") {
+		t.Errorf("with its layer gone: %v, want an error saying so", err)
+	}
+	ents, _ := os.ReadDir(filepath.Join(root, "containers"))
+	if len(ents) != 1 {
+		t.Errorf("containers/ holds %d entries after the failed create, want only the first container", len(ents))
 	}
 }

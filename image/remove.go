@@ -17,7 +17,7 @@ type RemoveOptions struct {
 	UsedBy func(id string) []string
 	// LayersInUse lists chain IDs that containers still stand on, so that
 	// `rmi -f` of an image a container uses keeps that container's layers.
-	LayersInUse func() map[string]bool
+	LayersInUse func() (map[string]bool, error)
 }
 
 // Remove does what `docker rmi NAME` does. A tag is removed; when it was the
@@ -113,11 +113,11 @@ func tagsIn(refs []string, repo string) []string {
 }
 
 // Prune removes every layer and blob that no image in the index (and no
-// container, per inUse) refers to. It is the garbage collector behind rmi:
+// container, per inUse, called under the store lock) refers to. It is the garbage collector behind rmi:
 // layers are shared, so one is deleted only when its last user is. It holds
 // the store lock, so no image can be recorded meanwhile, and skips layers
 // whose lock a pull or load holds.
-func (s *Store) Prune(inUse func() map[string]bool) ([]string, error) {
+func (s *Store) Prune(inUse func() (map[string]bool, error)) ([]string, error) {
 	lock, err := layers.LockStore(s.root)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,12 @@ func (s *Store) Prune(inUse func() map[string]bool) ([]string, error) {
 	}
 	keepLayers, keepBlobs := map[string]bool{}, map[string]bool{}
 	if inUse != nil {
-		keepLayers = inUse()
+		// Asked under the store lock, which a container's creation takes
+		// too: a container made before this moment is counted, and one
+		// made after finds its layers gone and says so (container.Create).
+		if keepLayers, err = inUse(); err != nil {
+			return nil, err
+		}
 	}
 	for id, rec := range idx.Images {
 		keepBlobs[id] = true
