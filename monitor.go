@@ -142,7 +142,7 @@ func detach(ctr *container.Container, g *Globals, show string) error {
 	rep, err := startMonitor(g, ctr)
 	if err != nil {
 		if ctr.AutoClean {
-			removeContainer(ctr)
+			removeContainer(g.Root, ctr)
 		}
 		return err
 	}
