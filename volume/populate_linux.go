@@ -83,7 +83,7 @@ func openInRoot(rootfs, target string) (*os.File, error) {
 	}
 	if a.Dev == b.Dev && a.Ino == b.Ino {
 		unix.Close(fd)
-		return nil, fmt.Errorf("volume on %s: the path resolves to the container's root (a symlink to / or ..)", target)
+		return nil, fmt.Errorf("%s resolves to the container's root (a symlink to / or ..): no volume can go there", target)
 	}
 	return os.NewFile(uintptr(fd), filepath.Join(rootfs, target)), nil
 }
