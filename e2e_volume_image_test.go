@@ -125,8 +125,15 @@ func TestVolumeSymlinkEscape(t *testing.T) {
 	t.Cleanup(func() { os.Remove(planted) })
 	c.ok("run", "--rm", "-v", "ev:/evil", img, "sh", "-c", "echo planted > /evil/minictr-volume-test-planted")
 	data := filepath.Join(c.root, "volumes", "ev", "_data")
-	if got := names(t, data); got != "group hostname minictr-volume-test-planted passwd" {
-		t.Errorf("volume on /evil -> /etc has %q: want the image's /etc and the planted file", got)
+	// The container's /etc/hosts and resolv.conf are bind-mounted over the
+	// volume (parents first), on empty files made as their mount points.
+	if got := names(t, data); got != "group hostname hosts minictr-volume-test-planted passwd resolv.conf" {
+		t.Errorf("volume on /evil -> /etc has %q: want the image's /etc, the planted file, the mount points", got)
+	}
+	for _, f := range []string{"hosts", "resolv.conf"} {
+		if fi, err := os.Stat(filepath.Join(data, f)); err != nil || fi.Size() != 0 {
+			t.Errorf("mount point %s in the volume: %v, %v; want an empty file", f, fi, err)
+		}
 	}
 	if got := readFile(t, filepath.Join(data, "passwd")); !strings.Contains(got, "app:x:1000:1000") {
 		t.Errorf("the volume's passwd is not the image's:\n%s", got)

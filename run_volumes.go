@@ -139,8 +139,10 @@ func volumeBinds(root string, vols []container.Volume) ([]mount.Bind, error) {
 }
 
 // sortMounts orders mounts parents first, as docker does: -v a:/a/b given
-// before -v b:/a would otherwise be hidden under /a. Same depth keeps the
-// order given.
+// before -v b:/a would otherwise be hidden under /a, and a volume on /etc
+// would hide the container's /etc/hostname, hosts and resolv.conf. Same
+// depth keeps the order given (the /etc files first, so that a -v on
+// /etc/hosts wins).
 func sortMounts(ms []mount.Bind) []mount.Bind {
 	out := slices.Clone(ms)
 	slices.SortStableFunc(out, func(a, b mount.Bind) int {
