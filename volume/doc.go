@@ -9,12 +9,14 @@
 //
 // The package has three parts, as docker's "local" volume driver does:
 //
-//	spec.go      `-v` parsing: HOST:CTR (a bind), NAME:CTR (named), CTR (anonymous)
-//	store.go     volumes on disk: create (temp dir + rename), list, remove
-//	populate_*.go  the first mount of an empty volume copies the image's files
-//	             at that path into it (docker's "copy-up" of a volume),
-//	             resolving the path with openat2(2) RESOLVE_IN_ROOT and never
-//	             following a symlink in the copied tree
+//	spec.go, name.go     -v parsing: /HOST:CTR (a bind), NAME:CTR (named),
+//	                     CTR (anonymous); docker's volume name rule
+//	store.go             volumes on disk: create (temp dir + rename), list, remove
+//	populate_linux.go    the first mount of an empty volume copies the image's
+//	                     files at that path into it (docker does the same),
+//	                     the path resolved with openat2(2) RESOLVE_IN_ROOT
+//	copy_linux.go        the copy itself, by directory fd, never following
+//	                     a symlink
 //
 // Which containers use which volume is in their config.json
 // (container.Config.Volumes); main checks it, under the store lock, before
