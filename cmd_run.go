@@ -97,13 +97,7 @@ func (c *RunCmd) Run(g *Globals) error {
 	cfg.Limits = container.Limits{MemoryBytes: limits.MemoryBytes, CPUQuota: limits.CPUQuota,
 		CPUPeriod: limits.CPUPeriod, PidsMax: limits.PidsMax}
 	stage(g, 2, "container", "create %s", g.Root+"/containers/")
-	// Volumes are created under the store lock, with the container that
-	// uses them: a `volume rm` cannot slip in between (docs/08-volumes.md).
-	var underLock func() error
-	if len(cfg.Volumes) > 0 {
-		underLock = func() error { return createVolumes(g.Root, cfg.Volumes) }
-	}
-	ctr, err := container.CreateWith(g.Root, cfg, underLock)
+	ctr, err := createWithVolumes(g.Root, cfg)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,18 @@ func (c *RunCmd) volumes(img image.Image) ([]container.Volume, error) {
 	return out, nil
 }
 
+// createWithVolumes creates the container and the volumes it uses that do
+// not exist yet, the volumes under the store lock with the container's
+// rename into place: a `volume rm` (which checks "in use?" under the same
+// lock) cannot slip in between. Without volumes (and --name) no lock is
+// taken.
+func createWithVolumes(root string, cfg container.Config) (*container.Container, error) {
+	if len(cfg.Volumes) == 0 {
+		return container.Create(root, cfg)
+	}
+	return container.CreateWith(root, cfg, func() error { return createVolumes(root, cfg.Volumes) })
+}
+
 // createVolumes creates the volumes vols that do not exist yet. It runs
 // under the store lock (container.CreateWith); if one fails, the ones it
 // created go again.
