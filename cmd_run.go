@@ -29,7 +29,7 @@ type RunCmd struct {
 	User        string   `short:"u" help:"User to run as: name, uid, name:group or uid:gid (names from the image's /etc/passwd)." placeholder:"USER[:GROUP]"`
 	Entrypoint  *string  `help:"Override the image's entry point." placeholder:"CMD"`
 	Hostname    string   `short:"h" help:"Container hostname (default: the short container ID)."`
-	Volume      []string `short:"v" help:"Mount a host path (/HOST:CTR), a named volume (NAME:CTR, created if missing) or a new anonymous volume (CTR); :ro for read-only." placeholder:"[HOST:|NAME:]CTR[:ro]"`
+	Volume      []string `short:"v" sep:"none" help:"Mount a host path (/HOST:CTR), a named volume (NAME:CTR, created if missing) or a new anonymous volume (CTR); :ro for read-only." placeholder:"[HOST:|NAME:]CTR[:ro]"`
 	ReadOnly    bool     `name:"read-only" help:"Mount the container's root filesystem read-only."`
 	Memory      string   `short:"m" help:"Memory limit, e.g. 64m, 1g." placeholder:"BYTES"`
 	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`

@@ -82,7 +82,14 @@ func gone(t *testing.T, path string) {
 func TestVolumeNamed(t *testing.T) {
 	c := newCLI(t)
 	img := c.busybox()
-	c.ok("run", "--name", "w", "-v", "data:/data", img, "sh", "-c", "echo one > /data/f")
+	// One -v is one mount, whatever its path holds (kong would split a
+	// list flag at commas).
+	host := filepath.Join(t.TempDir(), "a,b")
+	os.Mkdir(host, 0o755)
+	c.ok("run", "--name", "w", "-v", "data:/data", "-v", host+":/host", img, "sh", "-c", "echo one > /data/f; echo h > /host/f")
+	if got := readFile(t, filepath.Join(host, "f")); got != "h\n" {
+		t.Errorf("bind of a path with a comma: %q", got)
+	}
 	if got := c.ok("run", "--rm", "-v", "data:/data", img, "cat", "/data/f"); got != "one\n" {
 		t.Errorf("second container read %q, want one", got)
 	}
