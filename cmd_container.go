@@ -10,6 +10,7 @@ import (
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/mount"
+	"github.com/minictr/minictr/volume"
 )
 
 // PsCmd is `minictr ps`.
@@ -84,11 +85,24 @@ func ellipsis(s string, n int) string {
 // RmCmd is `minictr rm`.
 type RmCmd struct {
 	Force      bool     `short:"f" help:"Kill a running container first."`
+	Volumes    bool     `short:"v" help:"Remove the container's anonymous volumes too (named volumes stay)."`
 	Containers []string `arg:"" name:"container" help:"Container names or IDs (a unique prefix will do)."`
 }
 
 func (c *RmCmd) Run(g *Globals) error {
-	return eachContainer(c.Containers, func(arg string) error { return removeByName(g.Root, arg, c.Force) })
+	return eachContainer(c.Containers, func(arg string) error {
+		ctr, err := container.Find(g.Root, arg)
+		if err != nil {
+			return err
+		}
+		if err := removeByName(g.Root, ctr.ID, c.Force); err != nil {
+			return err
+		}
+		if c.Volumes {
+			return removeAnonymousVolumes(g.Root, ctr.Volumes)
+		}
+		return nil
+	})
 }
 
 // eachContainer runs fn on every argument as docker does: the argument is
@@ -162,8 +176,9 @@ type inspectContainer struct {
 
 // inspectMount is one -v of the container, as docker's inspect shows it.
 type inspectMount struct {
-	Type        string `json:"Type"` // bind: a host directory
-	Source      string `json:"Source"`
+	Type        string `json:"Type"`           // bind: a host directory; volume: one in the store
+	Name        string `json:"Name,omitempty"` // the volume's name
+	Source      string `json:"Source"`         // for a volume, its _data directory`
 	Destination string `json:"Destination"`
 	RW          bool   `json:"RW"`
 }
@@ -176,7 +191,7 @@ type graphDriver struct {
 	Data map[string]string `json:"Data"`
 }
 
-func newInspectContainer(ctr *container.Container) (inspectContainer, error) {
+func newInspectContainer(root string, ctr *container.Container) (inspectContainer, error) {
 	st, err := ctr.State()
 	if err != nil {
 		return inspectContainer{}, err
@@ -201,6 +216,9 @@ func newInspectContainer(ctr *container.Container) (inspectContainer, error) {
 			return v, err
 		}
 		v.Mounts = append(v.Mounts, inspectMount{Type: "bind", Source: b.Source, Destination: b.Target, RW: !b.ReadOnly})
+	}
+	for _, vol := range ctr.Volumes {
+		v.Mounts = append(v.Mounts, inspectMount{Type: "volume", Name: vol.Name, Source: volume.NewStore(root).Data(vol.Name), Destination: vol.Target, RW: !vol.ReadOnly})
 	}
 	return v, nil
 }

@@ -53,15 +53,20 @@ func (c *SystemDfCmd) Run(g *Globals) error {
 		byImage[ctr.ImageID]++
 	}
 	u := image.Usage(imgs, all, byImage, chainIDsOf(ctrs))
+	vols, err := dfVolumes(g.Root)
+	if err != nil {
+		return err
+	}
 	summary := []dfRow{
 		{"Images", len(u.Images), u.ActiveImages, u.ImagesSize, u.ImagesReclaimable},
 		containersRow(rows),
+		volumesRow(vols),
 		{"Layers", u.Layers, u.ActiveLayers, u.LayersSize, u.LayersReclaimable},
 	}
 	if c.JSON {
-		return printJSON(dfJSON{summary, dfImages(u), rows})
+		return printJSON(dfJSON{summary, dfImages(u), rows, vols})
 	}
-	return printDf(summary, u, rows, c.Verbose)
+	return printDf(summary, u, rows, vols, c.Verbose)
 }
 
 // dfContainers lists the containers with their state and the size of
@@ -98,7 +103,7 @@ func containersRow(rows []dfContainer) dfRow {
 	return r
 }
 
-func printDf(summary []dfRow, u image.DiskUsage, ctrs []dfContainer, verbose bool) error {
+func printDf(summary []dfRow, u image.DiskUsage, ctrs []dfContainer, vols []dfVolume, verbose bool) error {
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(w, "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE")
 	for _, r := range summary {
@@ -122,6 +127,10 @@ func printDf(summary []dfRow, u image.DiskUsage, ctrs []dfContainer, verbose boo
 		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\n", short(c.ID), c.Image, ellipsis(c.Command, 20),
 			humanSize(c.Size), status(c.State), c.Name)
 	}
+	fmt.Fprintln(w, "\nLocal Volumes space usage:\n\nVOLUME NAME\tLINKS\tSIZE")
+	for _, v := range vols {
+		fmt.Fprintf(w, "%s\t%d\t%s\n", v.Name, v.Links, humanSize(v.Size))
+	}
 	return w.Flush()
 }
 
@@ -138,6 +147,42 @@ type dfJSON struct {
 	Summary    []dfRow       `json:"summary"`
 	Images     []dfImage     `json:"images"`
 	Containers []dfContainer `json:"containers"`
+	Volumes    []dfVolume    `json:"volumes"`
+}
+
+// dfVolume is one volume: how many containers use it (docker's LINKS) and
+// the bytes in its _data.
+type dfVolume struct {
+	Name  string `json:"name"`
+	Links int    `json:"links"`
+	Size  int64  `json:"size"`
+}
+
+func dfVolumes(root string) ([]dfVolume, error) {
+	infos, err := inspectVolumes(root, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := []dfVolume{}
+	for _, v := range infos {
+		out = append(out, dfVolume{v.Name, len(v.Containers), dirSize(v.Mountpoint)})
+	}
+	return out, nil
+}
+
+// volumesRow is docker's "Local Volumes": a volume is active when a
+// container (running or not) uses it; the others are reclaimable.
+func volumesRow(vols []dfVolume) dfRow {
+	r := dfRow{Type: "Local Volumes", Total: len(vols)}
+	for _, v := range vols {
+		r.Size += v.Size
+		if v.Links > 0 {
+			r.Active++
+		} else {
+			r.Reclaimable += v.Size
+		}
+	}
+	return r
 }
 
 type dfImage struct {

@@ -201,7 +201,7 @@ func (c *InspectCmd) Run(g *Globals) error {
 			if cerr != nil {
 				return fmt.Errorf("no such image or container: %s", n)
 			}
-			v, err := newInspectContainer(ctr)
+			v, err := newInspectContainer(g.Root, ctr)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/minictr/minictr/mount"
 	"github.com/minictr/minictr/ns"
 	"github.com/minictr/minictr/tty"
+	"github.com/minictr/minictr/volume"
 )
 
 // initSpec is what `minictr run` tells `minictr init`: plain values only.
@@ -19,7 +20,8 @@ type initSpec struct {
 	Upper    string       `json:"upper"`
 	Work     string       `json:"work"`
 	Rootfs   string       `json:"rootfs"`
-	Binds    []mount.Bind `json:"binds"` // volumes and /etc/hostname, hosts, resolv.conf
+	Binds    []mount.Bind `json:"binds"`    // volumes and /etc/hostname, hosts, resolv.conf
+	Populate []mount.Bind `json:"populate"` // volumes (their _data): filled from the image if empty
 	ReadOnly bool         `json:"readOnly"`
 	Hostname string       `json:"hostname"`
 	NetNS    bool         `json:"netns"` // a new network namespace: bring lo up
@@ -88,6 +90,9 @@ func setupRootfs(s initSpec) error {
 	if err != nil {
 		return err
 	}
+	if err := populateVolumes(s); err != nil {
+		return err
+	}
 	steps := []func() error{
 		func() error { return mount.MountSpecial(s.Rootfs) },
 		func() error { return mount.MakeDevices(s.Rootfs) },
@@ -104,6 +109,23 @@ func setupRootfs(s initSpec) error {
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// populateVolumes copies the image's files at each volume's path into the
+// volume, if it is empty (docs/08-volumes.md). This is the one moment they
+// are visible: the overlay is mounted, the volumes are not yet mounted
+// over them, and nothing of the container runs.
+func populateVolumes(s initSpec) error {
+	for _, v := range s.Populate {
+		copied, err := volume.Populate(s.Rootfs, v.Target, v.Source)
+		if err != nil {
+			return fmt.Errorf("populate volume %s: %w", v.Target, err)
+		}
+		if copied && mount.Trace != nil {
+			mount.Trace("populate", v.Target, v.Source)
 		}
 	}
 	return nil

@@ -29,7 +29,7 @@ type RunCmd struct {
 	User        string   `short:"u" help:"User to run as: name, uid, name:group or uid:gid (names from the image's /etc/passwd)." placeholder:"USER[:GROUP]"`
 	Entrypoint  *string  `help:"Override the image's entry point." placeholder:"CMD"`
 	Hostname    string   `short:"h" help:"Container hostname (default: the short container ID)."`
-	Volume      []string `short:"v" help:"Bind mount a host path: HOST:CTR[:ro]." placeholder:"HOST:CTR[:ro]"`
+	Volume      []string `short:"v" sep:"none" help:"Mount a host path (/HOST:CTR), a named volume (NAME:CTR, created if missing) or a new anonymous volume (CTR); :ro for read-only." placeholder:"[HOST:|NAME:]CTR[:ro]"`
 	ReadOnly    bool     `name:"read-only" help:"Mount the container's root filesystem read-only."`
 	Memory      string   `short:"m" help:"Memory limit, e.g. 64m, 1g." placeholder:"BYTES"`
 	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`
@@ -85,10 +85,13 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Volumes, err = c.volumes(img); err != nil {
+		return err
+	}
 	cfg.Limits = container.Limits{MemoryBytes: limits.MemoryBytes, CPUQuota: limits.CPUQuota,
 		CPUPeriod: limits.CPUPeriod, PidsMax: limits.PidsMax}
 	stage(g, 2, "container", "create %s", g.Root+"/containers/")
-	ctr, err := container.Create(g.Root, cfg)
+	ctr, err := createWithVolumes(g.Root, cfg)
 	if err != nil {
 		return err
 	}
@@ -112,7 +115,7 @@ func (c *RunCmd) Run(g *Globals) error {
 // with --rm the whole container.
 func (c *RunCmd) lifecycle(g *Globals, ctr *container.Container, limits cgroups.Limits, binds []mount.Bind) (int, error) {
 	if c.Rm {
-		defer removeContainer(ctr)
+		defer removeContainer(g.Root, ctr)
 	}
 	if c.io.msgs == nil { // in the foreground: this terminal, and the log
 		log, err := ctr.OpenLog()
@@ -230,24 +233,14 @@ func (c *RunCmd) limits() (cgroups.Limits, error) {
 	return l, nil
 }
 
-// binds parses and checks -v, before anything is created.
-func (c *RunCmd) binds() ([]mount.Bind, error) {
-	var binds []mount.Bind
-	for _, v := range c.Volume {
-		b, err := mount.ParseBind(v)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := os.Stat(b.Source); err != nil {
-			return nil, fmt.Errorf("invalid volume %q: %w", v, err)
-		}
-		binds = append(binds, b)
-	}
-	return binds, nil
-}
-
-func removeContainer(ctr *container.Container) {
+// removeContainer is --rm: the container goes, and its anonymous volumes
+// with it (docker does the same; named volumes stay).
+func removeContainer(root string, ctr *container.Container) {
 	if err := ctr.Remove(); err != nil {
+		fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+		return
+	}
+	if err := removeAnonymousVolumes(root, ctr.Volumes); err != nil {
 		fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
 	}
 }

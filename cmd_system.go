@@ -108,13 +108,14 @@ func pruneImages(g *Globals, all bool) (lines []string, freed int64, err error) 
 
 // SystemCmd groups `minictr system ...`.
 type SystemCmd struct {
-	Prune SystemPruneCmd `cmd:"" help:"Remove stopped containers, dangling images and unused layers."`
-	Df    SystemDfCmd    `cmd:"" help:"Show disk usage of images, containers and layers."`
+	Prune SystemPruneCmd `cmd:"" help:"Remove stopped containers, dangling images and unused layers (--volumes: unused anonymous volumes)."`
+	Df    SystemDfCmd    `cmd:"" help:"Show disk usage of images, containers, volumes and layers."`
 }
 
 // SystemPruneCmd is `minictr system prune`.
 type SystemPruneCmd struct {
-	All bool `short:"a" help:"Remove every image no container uses, not only dangling ones."`
+	All     bool `short:"a" help:"Remove every image no container uses, not only dangling ones."`
+	Volumes bool `help:"Remove anonymous volumes no container uses, too."`
 }
 
 // Run prunes in the order that frees most: containers first (their images
@@ -126,6 +127,14 @@ func (c *SystemPruneCmd) Run(g *Globals) error {
 	printPruned("Deleted Containers:", ids)
 	if err != nil {
 		return err
+	}
+	if c.Volumes { // after the containers: their anonymous volumes became unused
+		names, n, err := pruneVolumes(g.Root, false)
+		printPruned("Deleted Volumes:", names)
+		freed += n
+		if err != nil {
+			return err
+		}
 	}
 	lines, n, err := pruneImages(g, c.All)
 	printPruned("Deleted Images:", lines)

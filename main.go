@@ -8,6 +8,7 @@
 //	ns/      namespaces, the re-exec'd init, exec                   (docs/04-namespaces.md)
 //	cgroups/ limits, v1 and v2                                     (docs/05-cgroups.md)
 //	main     `run` puts them together (cmd_run.go)                 (docs/06-run.md)
+//	volume/  volumes: -v parsing, the volume store, populate       (docs/08-volumes.md)
 //
 // Errors are printed as one line and exit with 125, as docker does for its
 // own failures.
@@ -52,6 +53,7 @@ type CLI struct {
 	Image     ImageCmd     `cmd:"" help:"Manage images (image prune)."`
 	System    SystemCmd    `cmd:"" help:"Disk usage and cleanup of the whole store (system df, system prune)."`
 	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
+	Volume    VolumeCmd    `cmd:"" help:"Manage volumes: data kept outside containers (create, ls, inspect, rm, prune)."`
 
 	Init InitCmd `cmd:"" hidden:"" help:"The container's first process (run by 'minictr run', not by hand)."`
 	Tour TourCmd `cmd:"" hidden:"" help:"Entry point of the hello image: what a container sees."`

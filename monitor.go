@@ -133,7 +133,7 @@ func startDetached(ctr *container.Container, g *Globals) error {
 	rep, err := startMonitor(g, ctr)
 	if err != nil {
 		if ctr.AutoClean {
-			removeContainer(ctr)
+			removeContainer(g.Root, ctr)
 		}
 		return err
 	}

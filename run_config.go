@@ -22,7 +22,7 @@ func (c *RunCmd) containerConfig(store *image.Store, img image.Image) (container
 	cfg := container.Config{
 		Image: c.Image, ImageID: img.ID, ChainIDs: img.ChainIDs,
 		Cwd: firstOf(c.Workdir, ic.WorkingDir, "/"), User: firstOf(c.User, ic.User),
-		Hostname: c.Hostname, ReadOnly: c.ReadOnly, Binds: c.Volume, Net: c.Net,
+		Hostname: c.Hostname, ReadOnly: c.ReadOnly, Binds: bindFlags(c.Volume), Net: c.Net,
 		Tty: c.Tty, OpenStdin: c.Interactive, AutoClean: c.Rm, Name: c.Name,
 	}
 	cfg.Args = command(ic.Entrypoint, ic.Cmd, c.Entrypoint, c.Command)

@@ -172,9 +172,14 @@ func (c *RunCmd) initSpec(g *Globals, ctr *container.Container, binds []mount.Bi
 	if err != nil {
 		return initSpec{}, err
 	}
+	vols, err := volumeBinds(g.Root, ctr.Volumes)
+	if err != nil {
+		return initSpec{}, err
+	}
 	return initSpec{
 		Layers: ctr.Layers, Upper: ctr.Upper(), Work: ctr.Work(), Rootfs: ctr.Rootfs(),
-		Binds: append(files, binds...), ReadOnly: ctr.ReadOnly, Hostname: ctr.Hostname,
+		Binds: sortMounts(append(files, append(binds, vols...)...)), Populate: vols,
+		ReadOnly: ctr.ReadOnly, Hostname: ctr.Hostname,
 		NetNS: c.Net != "host", Tty: c.Tty, Args: ctr.Args, Env: withTerm(ctr.Env, c.Tty, ctr.Hostname),
 		Cwd: ctr.Cwd, User: ctr.User, Debug: g.Debug,
 	}, nil

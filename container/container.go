@@ -22,23 +22,33 @@ import (
 type Config struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
-	Image     string    `json:"image"`      // the name the user gave
-	ImageID   string    `json:"imageID"`    // sha256 of the image config
-	Layers    []string  `json:"layers"`     // layer directories, bottom first
-	ChainIDs  []string  `json:"chainIDs"`   // the layers the container stands on
-	Args      []string  `json:"args"`       // entrypoint + command, resolved
-	Env       []string  `json:"env"`        // final environment
-	Cwd       string    `json:"cwd"`        // working directory inside
-	User      string    `json:"user"`       // -u or the image's User
-	Hostname  string    `json:"hostname"`   // defaults to the short ID
-	Created   time.Time `json:"created"`    // when `run` made it
-	ReadOnly  bool      `json:"readOnly"`   // --read-only
-	Binds     []string  `json:"binds"`      // -v HOST:CTR[:ro]
-	Net       string    `json:"net"`        // none or host
-	Tty       bool      `json:"tty"`        // -t
-	OpenStdin bool      `json:"openStdin"`  // -i: stdin stays open (a pipe nobody closes, when detached)
-	Limits    Limits    `json:"limits"`     // as given on the command line
-	AutoClean bool      `json:"autoRemove"` // --rm
+	Image     string    `json:"image"`             // the name the user gave
+	ImageID   string    `json:"imageID"`           // sha256 of the image config
+	Layers    []string  `json:"layers"`            // layer directories, bottom first
+	ChainIDs  []string  `json:"chainIDs"`          // the layers the container stands on
+	Args      []string  `json:"args"`              // entrypoint + command, resolved
+	Env       []string  `json:"env"`               // final environment
+	Cwd       string    `json:"cwd"`               // working directory inside
+	User      string    `json:"user"`              // -u or the image's User
+	Hostname  string    `json:"hostname"`          // defaults to the short ID
+	Created   time.Time `json:"created"`           // when `run` made it
+	ReadOnly  bool      `json:"readOnly"`          // --read-only
+	Binds     []string  `json:"binds"`             // -v HOST:CTR[:ro]
+	Volumes   []Volume  `json:"volumes,omitempty"` // -v NAME:CTR, -v CTR, the image's VOLUMEs
+	Net       string    `json:"net"`               // none or host
+	Tty       bool      `json:"tty"`               // -t
+	OpenStdin bool      `json:"openStdin"`         // -i: stdin stays open (a pipe nobody closes, when detached)
+	Limits    Limits    `json:"limits"`            // as given on the command line
+	AutoClean bool      `json:"autoRemove"`        // --rm
+}
+
+// Volume is one volume a container mounts (docs/08-volumes.md). Its data
+// is <root>/volumes/<Name>/_data; rm -v removes the Anonymous ones.
+type Volume struct {
+	Name      string `json:"name"`
+	Target    string `json:"target"` // absolute path inside the container
+	ReadOnly  bool   `json:"readOnly,omitempty"`
+	Anonymous bool   `json:"anonymous,omitempty"` // -v CTR or an image VOLUME: made for this container
 }
 
 // Limits are the resource limits as numbers (0 = none).
@@ -75,7 +85,13 @@ var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^
 // Create makes a new container directory under root with its config. The
 // directory is built under a temporary name and renamed into place, so a
 // crash never leaves a container without its config.
-func Create(root string, cfg Config) (*Container, error) {
+func Create(root string, cfg Config) (*Container, error) { return CreateWith(root, cfg, nil) }
+
+// CreateWith is Create with a step that runs under the store lock just
+// before the container is renamed into place: `run` creates the
+// container's volumes there, so that a `volume rm` (which checks "in use?"
+// under the same lock) sees either no volume or a container using it.
+func CreateWith(root string, cfg Config, underLock func() error) (*Container, error) {
 	if cfg.Name != "" && !nameRE().MatchString(cfg.Name) {
 		return nil, fmt.Errorf("invalid container name %q: use letters, digits, _ . -", cfg.Name)
 	}
@@ -100,7 +116,7 @@ func Create(root string, cfg Config) (*Container, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	if err := c.commit(root, tmp); err != nil {
+	if err := c.commit(root, tmp, underLock); err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
@@ -108,14 +124,15 @@ func Create(root string, cfg Config) (*Container, error) {
 }
 
 // commit renames the built directory into place, under the store lock,
-// after two checks that must not race with other commands: the name is
-// free (two `run --name web` at once cannot both get it), and every layer
-// the container stands on is still there. The image was looked up before,
-// without the lock; an `image prune` or `rmi` since then may have removed
-// its layers. Prune decides which layers are in use under the same lock
-// (image.Store.Prune), so either it ran first and we see the layers gone,
-// or we are first and it sees this container.
-func (c *Container) commit(root, tmp string) error {
+// after the checks that must not race with other commands: the name is
+// free (two `run --name web` at once cannot both get it), every layer the
+// container stands on is still there, and underLock (the container's
+// volumes: made, and seen in use by `volume rm`) succeeds. The image was
+// looked up before, without the lock; an `image prune` or `rmi` since then
+// may have removed its layers. Prune decides which layers are in use under
+// the same lock (image.Store.Prune), so either it ran first and we see the
+// layers gone, or we are first and it sees this container.
+func (c *Container) commit(root, tmp string, underLock func() error) error {
 	lock, err := layers.LockStore(root)
 	if err != nil {
 		return err
@@ -129,6 +146,11 @@ func (c *Container) commit(root, tmp string) error {
 	for _, l := range c.Layers {
 		if _, err := os.Stat(l); err != nil {
 			return fmt.Errorf("a layer of image %s is gone (removed by an rmi or image prune meanwhile?): %w; run again", c.Image, err)
+		}
+	}
+	if underLock != nil {
+		if err := underLock(); err != nil {
+			return err
 		}
 	}
 	if err := os.Rename(tmp, c.Dir); err != nil {
