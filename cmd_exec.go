@@ -31,7 +31,7 @@ import (
 type ExecCmd struct {
 	Interactive bool     `short:"i" help:"Keep stdin open and connect it to the process."`
 	Tty         bool     `short:"t" help:"Give the process a terminal (a pty from the container's /dev/pts)."`
-	Env         []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from here)." placeholder:"K=V"`
+	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to copy it from here)." placeholder:"K=V"`
 	Workdir     string   `short:"w" help:"Working directory inside the container (default: the container's)." placeholder:"DIR"`
 	User        string   `short:"u" help:"User to run as: name, uid, name:group or uid:gid (names from the container's /etc/passwd)." placeholder:"USER[:GROUP]"`
 	// As with run, everything from the container on is the command's.

@@ -23,8 +23,8 @@ type RunCmd struct {
 	Tty         bool     `short:"t" help:"Give the container a terminal (a pty from its own /dev/pts)."`
 	Rm          bool     `help:"Remove the container when it exits."`
 	Name        string   `help:"Name for the container."`
-	Env         []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from here)." placeholder:"K=V"`
-	EnvFile     []string `name:"env-file" type:"existingfile" help:"Read environment variables from a file, one K=V per line."`
+	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to copy it from here)." placeholder:"K=V"`
+	EnvFile     []string `name:"env-file" sep:"none" type:"existingfile" help:"Read environment variables from a file, one K=V per line."`
 	Workdir     string   `short:"w" help:"Working directory inside the container." placeholder:"DIR"`
 	User        string   `short:"u" help:"User to run as: name, uid, name:group or uid:gid (names from the image's /etc/passwd)." placeholder:"USER[:GROUP]"`
 	Entrypoint  *string  `help:"Override the image's entry point." placeholder:"CMD"`

@@ -103,9 +103,9 @@ func TestExec(t *testing.T) {
 func TestExecFlags(t *testing.T) {
 	c := newCLI(t)
 	c.execBox()
-	out := c.ok("exec", "-e", "A=1", "-w", "/tmp", "-u", "app", "box",
+	out := c.ok("exec", "-e", "A=1,2", "-w", "/tmp", "-u", "app", "box",
 		"sh", "-c", `echo $A $FROM_RUN; pwd; id -u; id -g; echo $HOME`)
-	if want := "1 r\n/tmp\n1000\n1000\n/home/app\n"; out != want {
+	if want := "1,2 r\n/tmp\n1000\n1000\n/home/app\n"; out != want {
 		t.Errorf("-e -w -u: got %q, want %q", out, want)
 	}
 	if out := c.ok("exec", "box", "sh", "-c", "id -u; pwd; echo $HOME"); out != "0\n/\n/root\n" {

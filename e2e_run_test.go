@@ -218,9 +218,9 @@ func TestRunFlags(t *testing.T) {
 	img := c.busybox()
 	envFile := filepath.Join(t.TempDir(), "env")
 	os.WriteFile(envFile, []byte("# a comment\nFROM_FILE=yes\n"), 0o644)
-	out := c.ok("run", "--rm", "-e", "A=1", "--env-file", envFile, "-w", "/work/dir", "-u", "app", img,
-		"sh", "-c", `echo $A $FROM_FILE; pwd; id -u; id -g; echo $HOME`)
-	if want := "1 yes\n/work/dir\n1000\n1000\n/home/app\n"; out != want {
+	out := c.ok("run", "--rm", "-e", "A=1,2", "-e", "B=x", "--env-file", envFile, "-w", "/work/dir", "-u", "app", img,
+		"sh", "-c", `echo $A $B $FROM_FILE; pwd; id -u; id -g; echo $HOME`)
+	if want := "1,2 x yes\n/work/dir\n1000\n1000\n/home/app\n"; out != want {
 		t.Errorf("-e --env-file -w -u: got %q, want %q", out, want)
 	}
 	vol := t.TempDir()
