@@ -33,6 +33,9 @@ func withVolumeLock(root string, fn func(users map[string][]*container.Container
 		return err
 	}
 	defer lock.Unlock()
+	if err := volume.NewStore(root).Sweep(); err != nil {
+		return err
+	}
 	users, err := volumeUsers(root)
 	if err != nil {
 		return err

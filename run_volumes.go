@@ -119,6 +119,9 @@ func createWithVolumes(root string, cfg container.Config) (*container.Container,
 // created go again.
 func createVolumes(root string, vols []container.Volume) error {
 	store := volume.NewStore(root)
+	if err := store.Sweep(); err != nil {
+		return err
+	}
 	var made []string
 	for _, v := range vols {
 		_, created, err := store.Create(v.Name, v.Anonymous)

@@ -48,7 +48,12 @@ func Populate(rootfs, target, data string) (bool, error) {
 	}
 	defer src.Close()
 	if err := copyDir(int(src.Fd()), int(dst.Fd()), src.Name(), data); err != nil {
-		return false, err
+		// All or nothing: a volume left half filled is not empty, so it
+		// would never be populated again, and the container would start
+		// on half its files. Empty it (everything in it is ours: it was
+		// empty a moment ago, and we hold its lock), so the next start
+		// tries again.
+		return false, errors.Join(err, emptyDir(dst, data))
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(int(src.Fd()), &st); err != nil {
@@ -57,6 +62,25 @@ func Populate(rootfs, target, data string) (bool, error) {
 	// The volume's root takes the owner, mode and times of the image's
 	// directory: a database that runs as uid 999 can write to it.
 	return true, setMeta(unix.AT_FDCWD, data, data, &st)
+}
+
+// emptyDir removes every entry of the open directory dir (path: data),
+// without following symlinks (os.RemoveAll unlinks a symlink, never its
+// target).
+func emptyDir(dir *os.File, data string) error {
+	if _, err := dir.Seek(0, io.SeekStart); err != nil {
+		return &os.PathError{Op: "seek", Path: data, Err: err}
+	}
+	names, err := dir.Readdirnames(-1)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := os.RemoveAll(filepath.Join(data, n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openInRoot opens the directory target inside rootfs, with every symlink

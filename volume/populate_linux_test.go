@@ -134,3 +134,40 @@ func TestPopulateStaysInRoot(t *testing.T) {
 		t.Errorf("the refused volume got files: %q", got)
 	}
 }
+
+// A copy that fails half way leaves the volume empty, as it was, so the
+// next start populates it again instead of running on half the files.
+// The copy is made to fail where it can be: as a normal user on a
+// directory the user cannot read; as root (who reads anything) on a volume
+// in a tmpfs too small for the image's files.
+func TestPopulateFailsWhole(t *testing.T) {
+	r := fakeRootfs(t)
+	data := filepath.Join(t.TempDir(), "_data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := unix.Mount("tmpfs", data, "tmpfs", 0, "size=64k"); err != nil {
+			t.Fatalf("mount a small tmpfs: %v", err)
+		}
+		t.Cleanup(func() { unix.Unmount(data, unix.MNT_DETACH) })
+		big := make([]byte, 256<<10)
+		if err := os.WriteFile(filepath.Join(r, "data/sub/big"), big, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		locked := filepath.Join(r, "data/sub/locked")
+		if err := os.MkdirAll(locked, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(locked, 0)
+		t.Cleanup(func() { os.Chmod(locked, 0o755) })
+	}
+	copied, err := Populate(r, "/data", data)
+	if err == nil || copied {
+		t.Fatalf("Populate: copied %v, err %v; want a failure", copied, err)
+	}
+	if names, _ := os.ReadDir(data); len(names) != 0 {
+		t.Errorf("after a failed populate the volume holds %d entries, want none", len(names))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -161,4 +162,26 @@ func (s *Store) Remove(name string) error {
 		return fmt.Errorf("remove volume %s: %w", name, err)
 	}
 	return nil
+}
+
+// Sweep removes the .tmp- and .rm- entries a crashed minictr left behind
+// (killed between building a volume and renaming it into place, or half
+// way through deleting one). Call it only under the store lock: every
+// create and remove of a volume runs under that lock, so whatever such
+// entry is there then belongs to nobody.
+func (s *Store) Sweep() error {
+	ents, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sweep volumes: %w", err)
+	}
+	var errs []error
+	for _, e := range ents {
+		if n := e.Name(); strings.HasPrefix(n, ".tmp-") || strings.HasPrefix(n, ".rm-") {
+			errs = append(errs, os.RemoveAll(filepath.Join(s.dir, n)))
+		}
+	}
+	return errors.Join(errs...)
 }

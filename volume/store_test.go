@@ -68,3 +68,25 @@ func TestStore(t *testing.T) {
 		}
 	}
 }
+
+// Sweep removes what a crash left in volumes/ (a volume half built, one
+// half removed) and nothing else.
+func TestSweep(t *testing.T) {
+	root := t.TempDir()
+	s := NewStore(root)
+	if _, _, err := s.Create("keep", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, litter := range []string{".tmp-db-123/_data", ".rm-old-456/_data/file"} {
+		if err := os.MkdirAll(filepath.Join(root, "volumes", litter), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(filepath.Join(root, "volumes"))
+	if len(ents) != 1 || ents[0].Name() != "keep" {
+		t.Errorf("after Sweep volumes/ holds %v, want only keep", ents)
+	}
+}
