@@ -15,6 +15,7 @@ type DetachedCmds struct {
 	Logs    LogsCmd    `cmd:"" help:"Print a detached container's output."`
 	Start   StartCmd   `cmd:"" help:"Start a stopped container again, with its writable layer as it was."`
 	Restart RestartCmd `cmd:"" help:"Stop a container (SIGTERM, then SIGKILL after the timeout) and start it again."`
+	Attach  AttachCmd  `cmd:"" help:"Connect this terminal to a detached container (Ctrl-P Ctrl-Q detaches)."`
 	Monitor MonitorCmd `cmd:"" hidden:"" help:"Wait for a detached container and keep its log (run by 'minictr run -d', not by hand)."`
 }
 

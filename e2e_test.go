@@ -23,7 +23,7 @@ import (
 
 var (
 	buildOnce sync.Once
-	binary    string
+	builtBin    string
 	buildErr  error
 	buildDir  string
 )
@@ -40,15 +40,15 @@ func TestMain(m *testing.M) {
 func minictrBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		if binary = os.Getenv("MINICTR_BIN"); binary != "" {
+		if builtBin = os.Getenv("MINICTR_BIN"); builtBin != "" {
 			return // prebuilt, as in the cgroup v2 VM (tools/vm-test-all.sh)
 		}
 		buildDir, buildErr = os.MkdirTemp("", "minictr-bin-")
 		if buildErr != nil {
 			return
 		}
-		binary = filepath.Join(buildDir, "minictr")
-		cmd := exec.Command("go", "build", "-o", binary, ".")
+		builtBin = filepath.Join(buildDir, "minictr")
+		cmd := exec.Command("go", "build", "-o", builtBin, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -57,7 +57,7 @@ func minictrBinary(t *testing.T) string {
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
-	return binary
+	return builtBin
 }
 
 // cli runs minictr with its own store.

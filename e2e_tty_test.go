@@ -110,3 +110,80 @@ func (s *screen) expect(t *testing.T, want string) {
 	}
 	t.Fatalf("the terminal never showed %q:\n%s", want, s)
 }
+
+// attach: a terminal joins a `run -dit` container through its monitor,
+// types into its shell, sees the answers (and the size it sends), detaches
+// with Ctrl-P Ctrl-Q leaving the container up, attaches again, and exits
+// the shell: attach returns the container's exit code. Output of a
+// container without -t (run -di) reaches an attached terminal too, and
+// what is typed there reaches its stdin.
+func TestAttach(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	id := c.detached("-it", "--name", "box", img, "sh")
+	c.waitStatus(id, "Up ")
+
+	cmd := c.cmd("attach", "box")
+	master, term := startOnPty(t, cmd, &unix.Winsize{Row: 33, Col: 99})
+	master.WriteString("echo $((6*7)); stty size\n")
+	term.expect(t, "42")
+	term.expect(t, "33 99") // the attached terminal's size, sent to the container's pty
+	master.Write([]byte{0x10, 0x11})
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("attach after Ctrl-P Ctrl-Q: %v\n%s", err, term)
+	}
+	term.expect(t, "read escape sequence")
+	c.waitStatus(id, "Up ")
+
+	cmd = c.cmd("attach", id[:12])
+	master, term = startOnPty(t, cmd, &unix.Winsize{Row: 24, Col: 80})
+	master.WriteString("echo again\n")
+	term.expect(t, "again")
+	master.WriteString("exit 3\n")
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Errorf("attach of a shell that exits 3: exit %d\n%s", code, term)
+	}
+	c.waitStatus(id, "Exited (3)")
+	c.fails("is not running", "attach", "box")
+
+	cat := c.detached("-i", img, "sh", "-c", "while read l; do echo got $l; done")
+	c.waitStatus(cat, "Up ")
+	at := c.cmd("attach", cat)
+	in, err := at.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	at.Stdout = &out
+	if err := at.Start(); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("hello\n"))
+	for i := 0; i < 400 && !strings.Contains(out.String(), "got hello"); i++ {
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "got hello") {
+		t.Errorf("attach to run -di: output %q, want the container's answer to what was typed", out.String())
+	}
+	c.ok("rm", "-f", cat)
+	at.Wait() // the monitor hung up when the container ended
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

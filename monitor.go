@@ -67,8 +67,14 @@ func (m *MonitorCmd) Run(g *Globals) error {
 	defer log.Close()
 	// minictr's own messages ("exec: x: not found") go to monitor.log, to
 	// the report, and to the log, where `minictr logs` shows them.
+	attach, err := listenAttach(ctr.Dir)
+	if err != nil {
+		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
+	}
+	// Closed last: attach clients hang up after the exit is recorded.
+	defer attach.Close()
 	var msgs strings.Builder
-	if c.io, err = detachedIO(ctr.Config, log, io.MultiWriter(os.Stderr, &msgs, logStream{log, "stderr"})); err != nil {
+	if c.io, err = detachedIO(ctr.Config, log, io.MultiWriter(os.Stderr, &msgs, logStream{log, "stderr"}), attach); err != nil {
 		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
 	}
 	if c.io.stdinKeep != nil {

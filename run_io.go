@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/minictr/minictr/container"
+	"github.com/minictr/minictr/tty"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,16 +21,17 @@ import (
 // go: this terminal and its log for a foreground run (foregroundIO), the
 // log alone for a detached one (detachedIO).
 type procIO struct {
-	stdin          *os.File   // with -i; nil: /dev/null
-	stdout, stderr *os.File   // nil: this process's own
-	msgs           io.Writer  // minictr's messages (why it exited); nil: os.Stderr
-	childEnds      []*os.File // closed once the child has its copies
-	started        func()     // called once the container's process runs
-	drain          func()     // waits for the last output after it exited
-	monitor        int        // PID of the monitor, recorded in state.json
-	term           io.Writer  // with -t: where the terminal's output goes
-	detached       bool       // no terminal here: nobody types, no raw mode, no resize
-	stdinKeep      *os.File   // detached -i: the write end of stdin, held open until the end
+	stdin          *os.File              // with -i; nil: /dev/null
+	stdout, stderr *os.File              // nil: this process's own
+	msgs           io.Writer             // minictr's messages (why it exited); nil: os.Stderr
+	childEnds      []*os.File            // closed once the child has its copies
+	started        func()                // called once the container's process runs
+	drain          func()                // waits for the last output after it exited
+	monitor        int                   // PID of the monitor, recorded in state.json
+	term           io.Writer             // with -t: where the terminal's output goes
+	detached       bool                  // no terminal here: nobody types, no raw mode, no resize
+	stdinKeep      *os.File              // detached -i: the write end of stdin, held open until the end
+	onTerminal     func(master *os.File) // detached -t: told the pty master once init sent it
 }
 
 // foregroundIO is where the stdio of a container in the foreground (`run`,
@@ -55,11 +57,18 @@ func foregroundIO(tty bool, log *container.LogWriter) (procIO, error) {
 // pipe whose write end the monitor holds open and never writes to, so a
 // `sh` or `cat` waits for input instead of reading end-of-file and exiting,
 // as with docker's -di. (With -t the terminal itself stays open.)
-func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer) (procIO, error) {
-	p := procIO{msgs: msgs, term: logStream{log, "stdout"}, detached: true}
+//
+// Everything it prints also goes to the clients of `minictr attach`
+// (attach, monitor_attach.go), and what they type goes to the terminal or
+// to that stdin pipe.
+func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer, attach *attachServer) (procIO, error) {
+	p := procIO{msgs: msgs, term: io.MultiWriter(logStream{log, "stdout"}, attach), detached: true}
+	p.onTerminal = func(master *os.File) {
+		attach.setInput(master, func(ws *unix.Winsize) { tty.SetSize(int(master.Fd()), ws) })
+	}
 	if !cfg.Tty {
 		var err error
-		if p, err = logIO(log, msgs); err != nil {
+		if p, err = logIO(log, msgs, attach, attach); err != nil {
 			return p, err
 		}
 	}
@@ -70,6 +79,7 @@ func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer) 
 		}
 		p.stdin, p.stdinKeep = r, w
 		p.childEnds = append(p.childEnds, r)
+		attach.setInput(w, nil)
 	}
 	return p, nil
 }

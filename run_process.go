@@ -138,6 +138,9 @@ func (c *RunCmd) attachTerminal(sock *os.File) (chan error, error) {
 		// container's shell has a terminal that stays open, with docker's
 		// default size, and what it prints goes to the log.
 		tty.SetSize(int(master.Fd()), &unix.Winsize{Row: 24, Col: 80})
+		if c.io.onTerminal != nil {
+			c.io.onTerminal(master)
+		}
 		go func() {
 			done <- tty.Copy(master, nil, c.io.term)
 			master.Close()
