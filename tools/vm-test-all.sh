@@ -39,5 +39,5 @@ run ns "$out/ns.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
-	"$out/minictr.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume'
+	"$out/minictr.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach'
 exit $status
