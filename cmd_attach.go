@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -34,8 +35,13 @@ func (c *AttachCmd) Run(g *Globals) error {
 		return fmt.Errorf("container %s is not running: 'minictr start -a %s' runs it attached", c.Container, c.Container)
 	}
 	conn, err := dialAttach(ctr.Dir)
-	if err != nil {
-		return fmt.Errorf("attach to %s: %w (was it started with an older minictr, or in the foreground?)", c.Container, err)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return fmt.Errorf("container %s has no monitor to attach to: it runs in the foreground of the terminal that started it (run -d and start make attachable containers)", c.Container)
+	case errors.Is(err, unix.ECONNREFUSED):
+		return fmt.Errorf("the monitor of container %s is gone (killed?): nothing relays its terminal any more", c.Container)
+	case err != nil:
+		return fmt.Errorf("attach to %s: %w", c.Container, err)
 	}
 	defer conn.Close()
 	rec := recorderOf(st.Pid)

@@ -23,7 +23,7 @@ import (
 
 var (
 	buildOnce sync.Once
-	builtBin    string
+	builtBin  string
 	buildErr  error
 	buildDir  string
 )

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -168,6 +169,25 @@ func TestAttach(t *testing.T) {
 	}
 	c.ok("rm", "-f", cat)
 	at.Wait() // the monitor hung up when the container ended
+
+	// The end of attach's input is not the end of attach: it still shows
+	// the output, to the container's end, and returns its code.
+	sync := t.TempDir()
+	late := c.detached("-v", sync+":/sync", img, "sh", "-c", "while [ ! -e /sync/go ]; do echo tick; sleep 0.1; done; echo late; exit 4")
+	at = c.cmd("attach", late) // stdin: /dev/null
+	var lateOut syncBuffer
+	at.Stdout = &lateOut
+	if err := at.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 400 && !strings.Contains(lateOut.String(), "tick"); i++ { // attached
+		time.Sleep(25 * time.Millisecond)
+	}
+	os.WriteFile(filepath.Join(sync, "go"), nil, 0o644)
+	at.Wait()
+	if code := at.ProcessState.ExitCode(); code != 4 || !strings.HasSuffix(lateOut.String(), "tick\nlate\n") {
+		t.Errorf("attach with no input: exit %d, output %q; want 4 and the container's late line", code, lateOut.String())
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes it.

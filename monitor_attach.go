@@ -115,14 +115,17 @@ func (s *attachServer) serve() {
 	}
 }
 
-// readFrames applies one client's frames until it hangs up.
+// readFrames applies one client's frames until its input ends. The end of
+// its input (`attach < file`, or a client gone) is not the end of the
+// client: it still gets the output, until a write to it fails. A frame
+// that makes no sense ends the client.
 func (s *attachServer) readFrames(c net.Conn) {
-	defer func() {
+	drop := func() {
 		s.mu.Lock()
 		delete(s.clients, c)
 		s.mu.Unlock()
 		c.Close()
-	}()
+	}
 	for {
 		var kind [1]byte
 		if _, err := io.ReadFull(c, kind[:]); err != nil {
@@ -132,10 +135,12 @@ func (s *attachServer) readFrames(c net.Conn) {
 		case frameData:
 			var n uint32
 			if binary.Read(c, binary.BigEndian, &n) != nil || n > 1<<20 {
+				drop()
 				return
 			}
 			b := make([]byte, n)
 			if _, err := io.ReadFull(c, b); err != nil {
+				drop()
 				return
 			}
 			s.mu.Lock()
@@ -147,6 +152,7 @@ func (s *attachServer) readFrames(c net.Conn) {
 		case frameResize:
 			var ws [2]uint16
 			if binary.Read(c, binary.BigEndian, &ws) != nil {
+				drop()
 				return
 			}
 			s.mu.Lock()
@@ -156,6 +162,7 @@ func (s *attachServer) readFrames(c net.Conn) {
 				resize(&unix.Winsize{Row: ws[0], Col: ws[1]})
 			}
 		default:
+			drop()
 			return
 		}
 	}
