@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/tty"
@@ -19,14 +20,34 @@ import (
 // leaves the container running; when the container ends, attach exits
 // with its exit code, as docker's does.
 type AttachCmd struct {
-	NoStdin   bool   `name:"no-stdin" help:"Do not send this terminal's input to the container."`
-	Container string `arg:"" help:"Container name or ID (a unique prefix will do)."`
+	NoStdin    bool   `name:"no-stdin" help:"Do not send this terminal's input to the container."`
+	DetachKeys string `name:"detach-keys" default:"ctrl-p,ctrl-q" help:"Keys that detach, docker's syntax: ctrl-<letter>, or a character, comma-separated."`
+	Container  string `arg:"" help:"Container name or ID (a unique prefix will do)."`
 }
 
-// detachKeys is docker's default escape sequence: Ctrl-P, Ctrl-Q.
-var detachKeys = []byte{0x10, 0x11}
+// parseDetachKeys reads docker's --detach-keys: "ctrl-p,ctrl-q" is the
+// bytes 0x10 0x11 (a control key is its letter's code with the top three
+// bits cleared: 'p' 0x70 & 0x1f = 0x10), "a,ctrl-@" is 'a' 0x00.
+func parseDetachKeys(s string) ([]byte, error) {
+	var keys []byte
+	for _, k := range strings.Split(s, ",") {
+		switch {
+		case len(k) == 1:
+			keys = append(keys, k[0])
+		case len(k) == 6 && strings.HasPrefix(strings.ToLower(k), "ctrl-") && k[5] >= '@' && k[5] <= '~':
+			keys = append(keys, k[5]&0x1f)
+		default:
+			return nil, fmt.Errorf("invalid --detach-keys %q: %q is neither a character nor ctrl-<letter>", s, k)
+		}
+	}
+	return keys, nil
+}
 
 func (c *AttachCmd) Run(g *Globals) error {
+	keys, err := parseDetachKeys(c.DetachKeys)
+	if err != nil {
+		return err
+	}
 	ctr, st, err := findState(g.Root, c.Container)
 	if err != nil {
 		return err
@@ -56,7 +77,7 @@ func (c *AttachCmd) Run(g *Globals) error {
 	}
 	detached := make(chan struct{})
 	if !c.NoStdin {
-		go sendInput(conn, os.Stdin, detached)
+		go sendInput(conn, os.Stdin, keys, detached)
 	}
 	io.Copy(os.Stdout, conn) // until the container ends, or a detach closes conn
 	select {
@@ -73,26 +94,24 @@ func (c *AttachCmd) Run(g *Globals) error {
 }
 
 // sendInput sends what is typed, frame by frame, watching for the detach
-// keys: on Ctrl-P Ctrl-Q it closes detached and the connection (so the
-// copy of the output ends too). A Ctrl-P followed by anything else is sent
-// on, both bytes.
-func sendInput(conn *net.UnixConn, r io.Reader, detached chan struct{}) {
+// keys: when they come, it closes detached and the connection (so the copy
+// of the output ends too). The start of the sequence followed by anything
+// else is sent on, all of it.
+func sendInput(conn *net.UnixConn, r io.Reader, keys []byte, detached chan struct{}) {
 	buf := make([]byte, 4096)
-	held := 0 // bytes of detachKeys seen at the end of the last read
+	held := 0 // bytes of keys seen at the end of the last read
 	for {
 		n, err := r.Read(buf)
 		if n > 0 {
-			data := append(append([]byte{}, detachKeys[:held]...), buf[:n]...)
-			if i := bytes.Index(data, detachKeys); i >= 0 {
+			data := append(append([]byte{}, keys[:held]...), buf[:n]...)
+			if i := bytes.Index(data, keys); i >= 0 {
 				sendData(conn, data[:i])
 				close(detached)
 				conn.Close()
 				return
 			}
-			held = 0
-			if data[len(data)-1] == detachKeys[0] { // maybe the start of the sequence
-				held, data = 1, data[:len(data)-1]
-			}
+			held = heldPrefix(data, keys)
+			data = data[:len(data)-held]
 			if len(data) > 0 && sendData(conn, data) != nil {
 				return
 			}
@@ -102,6 +121,17 @@ func sendInput(conn *net.UnixConn, r io.Reader, detached chan struct{}) {
 			return
 		}
 	}
+}
+
+// heldPrefix is how many bytes at the end of data are the start of keys:
+// they wait for the next read to tell whether the sequence is complete.
+func heldPrefix(data, keys []byte) int {
+	for n := min(len(keys)-1, len(data)); n > 0; n-- {
+		if bytes.Equal(data[len(data)-n:], keys[:n]) {
+			return n
+		}
+	}
+	return 0
 }
 
 // forwardSize sends the terminal's size each time it changes (SIGWINCH).

@@ -136,6 +136,17 @@ func TestAttach(t *testing.T) {
 	term.expect(t, "read escape sequence")
 	c.waitStatus(id, "Up ")
 
+	cmd = c.cmd("attach", "--detach-keys", "ctrl-x,x", "box")
+	master, term = startOnPty(t, cmd, nil)
+	master.WriteString("echo one\n")
+	term.expect(t, "one")
+	master.Write([]byte{0x18, 'x'})
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("attach --detach-keys ctrl-x,x: %v\n%s", err, term)
+	}
+	c.waitStatus(id, "Up ")
+	c.fails("invalid --detach-keys", "attach", "--detach-keys", "ctrl-", "box")
+
 	cmd = c.cmd("attach", id[:12])
 	master, term = startOnPty(t, cmd, &unix.Winsize{Row: 24, Col: 80})
 	master.WriteString("echo again\n")
