@@ -171,3 +171,36 @@ func TestPopulateFailsWhole(t *testing.T) {
 		t.Errorf("after a failed populate the volume holds %d entries, want none", len(names))
 	}
 }
+
+// Two containers starting at once on one new volume: the flock on its
+// directory lets exactly one of them copy; the other finds it full.
+func TestPopulateConcurrent(t *testing.T) {
+	r := fakeRootfs(t)
+	data := filepath.Join(t.TempDir(), "_data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	copied := make(chan bool, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			ok, err := Populate(r, "/data", data)
+			if err != nil {
+				t.Error(err)
+			}
+			copied <- ok
+		}()
+	}
+	count := 0
+	for i := 0; i < n; i++ {
+		if <-copied {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Errorf("%d of %d concurrent populates copied, want exactly 1", count, n)
+	}
+	if got, want := listTree(t, data), listTree(t, filepath.Join(r, "data")); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("volume after concurrent populates:\n%s\nwant the image's /data:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
