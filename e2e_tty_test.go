@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/minictr/minictr/internal/testutil"
 	"github.com/minictr/minictr/tty"
 )
 
@@ -166,7 +167,7 @@ func TestAttach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	at.Stdout = &out
 	if err := at.Start(); err != nil {
 		t.Fatal(err)
@@ -186,7 +187,7 @@ func TestAttach(t *testing.T) {
 	sync := t.TempDir()
 	late := c.detached("-v", sync+":/sync", img, "sh", "-c", "while [ ! -e /sync/go ]; do echo tick; sleep 0.1; done; echo late; exit 4")
 	at = c.cmd("attach", late) // stdin: /dev/null
-	var lateOut syncBuffer
+	var lateOut testutil.SyncBuffer
 	at.Stdout = &lateOut
 	if err := at.Start(); err != nil {
 		t.Fatal(err)
@@ -199,22 +200,4 @@ func TestAttach(t *testing.T) {
 	if code := at.ProcessState.ExitCode(); code != 4 || !strings.HasSuffix(lateOut.String(), "tick\nlate\n") {
 		t.Errorf("attach with no input: exit %d, output %q; want 4 and the container's late line", code, lateOut.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while a command writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -72,7 +72,7 @@ func startRegistry(t testing.TB, bin, dir string) (string, error) {
 		return "", err
 	}
 	cmd := exec.Command(bin, "serve", cfg)
-	logs := &syncBuffer{}
+	logs := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("%s serve %s: %w", bin, cfg, err)
@@ -131,25 +131,26 @@ func freeLoopbackPort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// syncBuffer collects a process's output, which arrives from other goroutines.
-type syncBuffer struct {
+// SyncBuffer collects a process's output, which arrives from other
+// goroutines: safe to read while the process writes it.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-func (s *syncBuffer) Len() int {
+func (s *SyncBuffer) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Len()
