@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/minictr/minictr/layers"
 )
 
 // Status is where a container is in its life.
@@ -122,20 +123,9 @@ func procStat(pid int) (state string, start uint64, err error) {
 // state.json says running; unlock releases it. The kernel drops it when the
 // process dies, so a crash never leaves it held.
 func (c *Container) Lock() (unlock func(), err error) {
-	fd, err := unix.Open(c.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	l, err := layers.LockFile(c.Dir, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
-		return nil, fmt.Errorf("lock container %s: %w", c.ShortID(), &os.PathError{Op: "open", Path: c.Dir, Err: err})
+		return nil, fmt.Errorf("lock container %s: %w", c.ShortID(), err)
 	}
-	for {
-		err = unix.Flock(fd, unix.LOCK_EX)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("lock container %s: %w", c.ShortID(), &os.PathError{Op: "flock", Path: c.Dir, Err: err})
-	}
-	var once sync.Once
-	return func() { once.Do(func() { unix.Close(fd) }) }, nil
+	return func() { l.Unlock() }, nil
 }

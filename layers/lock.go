@@ -35,8 +35,22 @@ type FileLock struct {
 // as long as needed, and then cleans tmp/ of entries left by dead
 // processes (safe now: nobody else is committing).
 func LockStore(root string) (*FileLock, error) {
-	name := filepath.Join(root, "lock")
-	fd, err := unix.Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	l, err := LockFile(filepath.Join(root, "lock"), unix.O_RDWR|unix.O_CREAT)
+	if err != nil {
+		return nil, err
+	}
+	if err := CleanTemp(root); err != nil {
+		l.Unlock()
+		return nil, fmt.Errorf("clean %s: %w", filepath.Join(root, "tmp"), err)
+	}
+	return l, nil
+}
+
+// LockFile opens name with flags (O_RDWR|O_CREAT for a lock file,
+// O_RDONLY|O_DIRECTORY to lock a directory itself) and takes an exclusive
+// flock on it, waiting as long as needed.
+func LockFile(name string, flags int) (*FileLock, error) {
+	fd, err := unix.Open(name, flags|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -50,12 +64,7 @@ func LockStore(root string) (*FileLock, error) {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "flock", Path: name, Err: err}
 	}
-	l := &FileLock{fd: fd}
-	if err := CleanTemp(root); err != nil {
-		l.Unlock()
-		return nil, fmt.Errorf("clean %s: %w", filepath.Join(root, "tmp"), err)
-	}
-	return l, nil
+	return &FileLock{fd: fd}, nil
 }
 
 // Unlock releases the lock (by closing the file). Calling it again is a no-op.
