@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/minictr/minictr/container"
@@ -67,12 +66,12 @@ func (c *AttachCmd) Run(g *Globals) error {
 	defer conn.Close()
 	rec := recorderOf(st.Pid)
 	in := int(os.Stdin.Fd())
-	if ws, err := tty.GetSize(in); err == nil && ctr.Tty {
-		sendSize(conn, ws)
+	if _, err := tty.GetSize(in); err == nil && ctr.Tty {
 		if restore, err := tty.MakeRaw(in); err == nil {
 			defer restore()
 		}
-		stop := forwardSize(in, conn)
+		// The size now and on every SIGWINCH, to the container's pty.
+		stop := tty.WatchSize(in, func(ws *unix.Winsize) { sendSize(conn, ws) })
 		defer stop()
 	}
 	detached := make(chan struct{})
@@ -132,24 +131,4 @@ func heldPrefix(data, keys []byte) int {
 		}
 	}
 	return 0
-}
-
-// forwardSize sends the terminal's size each time it changes (SIGWINCH).
-func forwardSize(fd int, conn *net.UnixConn) (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, unix.SIGWINCH)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-ch:
-				if ws, err := tty.GetSize(fd); err == nil {
-					sendSize(conn, ws)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() { signal.Stop(ch); close(done) }
 }
