@@ -1,113 +1,83 @@
 // Command minictr is a small container runtime to learn container internals
-// from. Each command is a struct whose Run method tells one story in a few
-// calls into the stage packages:
+// from. Each stage of a container is one package and one chapter of docs/:
 //
-//	image/   references, registries, manifests, the image store  (docs/01-images.md)
-//	layers/  layer tarballs, whiteouts, chain IDs, the layer store (docs/02-layers.md)
-//	mount/   overlay, pivot_root, /proc /dev /sys                  (docs/03-overlay.md)
-//	ns/      namespaces, the re-exec'd init, exec                   (docs/04-namespaces.md)
-//	cgroups/ limits, v1 and v2                                     (docs/05-cgroups.md)
-//	main     `run` puts them together (cmd_run.go)                 (docs/06-run.md)
-//	volume/  volumes: -v parsing, the volume store, populate       (docs/08-volumes.md)
+//	image/      references, registries, manifests, the image store   docs/01-images.md
+//	layers/     layer tarballs, whiteouts, chain IDs, the layer store docs/02-layers.md
+//	mount/      overlay, the rootfs sequence, pivot_root, /proc /dev  docs/03-overlay.md, 04-namespaces-mounts.md
+//	ns/         namespaces, re-exec, setns, users, exit codes         docs/04-namespaces.md
+//	cgroups/    limits, cgroup v1 and v2                             docs/05-cgroups.md
+//	container/  a container's directory, config, state and its life  docs/06-run.md, 07-lifecycle.md
+//	tty/        ptys, raw mode, passing a terminal over a socket      docs/06-run.md
+//	volume/     -v parsing, the volume store, populate               docs/08-volumes.md
+//	cli/        the command line: one file per docker verb           docs/README.md
 //
-// Errors are printed as one line and exit with 125, as docker does for its
-// own failures.
+// Read a container's life from cli/run.go (flags -> container.Config) to
+// container/life.go (cgroup, re-exec, wait) and container/init.go (the
+// child's side: mount.SetupRootfs, then execve).
 package main
 
 import (
-	"errors"
+	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"strings"
+	"runtime"
 
-	"github.com/alecthomas/kong"
+	"github.com/minictr/minictr/cli"
+	"github.com/minictr/minictr/container"
 )
 
-// Globals are the flags every command takes.
-type Globals struct {
-	Root  string `default:"/var/lib/minictr" env:"MINICTR_ROOT" placeholder:"DIR" help:"Where images, layers and containers are stored."`
-	Debug bool   `help:"Print every step and syscall minictr makes."`
-}
-
-// CLI is the command line. Command and flag names follow docker's.
-type CLI struct {
-	Globals
-
-	Pull    PullCmd    `cmd:"" help:"Download an image from a registry."`
-	Load    LoadCmd    `cmd:"" help:"Load images from a 'docker save' archive or an OCI image layout."`
-	Import  ImportCmd  `cmd:"" help:"Make a one-layer image from a root filesystem tarball."`
-	Images  ImagesCmd  `cmd:"" help:"List images."`
-	Rmi     RmiCmd     `cmd:"" help:"Remove images, and the layers no other image uses."`
-	Inspect InspectCmd `cmd:"" help:"Show an image's config, layers and where they are on disk."`
-	History HistoryCmd `cmd:"" help:"Show which instruction made which layer of an image."`
-	Run     RunCmd     `cmd:"" help:"Run a command in a new container."`
-
-	DetachedCmds `embed:""` // logs, start, the hidden monitor (cmd_start.go)
-
-	Ps        PsCmd        `cmd:"" help:"List containers."`
-	Rm        RmCmd        `cmd:"" help:"Remove containers and their writable layers."`
-	Container ContainerCmd `cmd:"" help:"Manage containers."`
-	Stop      StopCmd      `cmd:"" help:"Stop running containers: SIGTERM, then SIGKILL after a timeout."`
-	Kill      KillCmd      `cmd:"" help:"Send a signal (default SIGKILL) to containers' first process."`
-	Image     ImageCmd     `cmd:"" help:"Manage images (image prune)."`
-	System    SystemCmd    `cmd:"" help:"Disk usage and cleanup of the whole store (system df, system prune)."`
-	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
-	Volume    VolumeCmd    `cmd:"" help:"Manage volumes: data kept outside containers (create, ls, inspect, rm, prune)."`
-
-	Init InitCmd `cmd:"" hidden:"" help:"The container's first process (run by 'minictr run', not by hand)."`
-	Tour TourCmd `cmd:"" hidden:"" help:"Entry point of the hello image: what a container sees."`
-}
-
-// exitCode is returned by a command that wants a particular exit status.
-type exitCode int
-
-func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-
-func main() {
-	// The container's init is started by `minictr run`, never by hand, with
-	// exactly this argument: go straight to it. Building the CLI parser
-	// (kong reflects over every command struct) would only add to the
-	// start-up time of every container.
-	if len(os.Args) == 2 && os.Args[1] == "init" {
-		if err := (InitCmd{}).Run(); err != nil {
-			fail(err)
-		}
+// minictr re-executes itself (/proc/self/exe) as three hidden children, and
+// this is where each begins. Go cannot fork without exec (the runtime is
+// multi-threaded before main), so a child process that must run Go code in
+// new namespaces is this same binary started again with a hidden argument
+// (docs/04-namespaces.md):
+//
+//	init       the container's PID 1: builds the rootfs, then execs the command
+//	exec-init  `minictr exec`'s helper: joins a running container, forks the command
+//	monitor    the parent of a detached container: waits, keeps its log
+//
+// The switch runs in init(), before main and before the CLI parser: a
+// goroutine in an init function is still on the process's main thread, and
+// LockOSThread keeps it there for good. exec-init needs that: every setns(2)
+// and the fork of the command happen on this one thread (see ns.Join), as
+// runc dispatches `runc init` before its Go code runs. For init and monitor
+// it spares every container start the CLI parser's cost.
+func init() {
+	if len(os.Args) < 2 {
 		return
 	}
-	var cli CLI
-	parser, err := kong.New(&cli,
-		kong.Name("minictr"),
-		kong.Description("A mini container runtime to learn how containers work. Docs: docs/README.md"),
-		kong.UsageOnError(),
-		// -h is docker's --hostname for run; help stays --help.
-		kong.PostBuild(func(k *kong.Kong) error { k.Model.HelpFlag.Short = 0; return nil }),
-	)
-	if err != nil {
-		fail(err)
-	}
-	ctx, err := parser.Parse(os.Args[1:])
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "minictr: %v (see 'minictr --help')\n", err)
-		os.Exit(125)
-	}
-	err = ctx.Run(&cli.Globals)
-	var code exitCode
-	if errors.As(err, &code) {
-		os.Exit(int(code))
-	}
-	if err != nil {
-		fail(err)
+	switch os.Args[1] {
+	case "init":
+		if len(os.Args) == 2 {
+			os.Exit(container.Init())
+		}
+	case "exec-init":
+		if len(os.Args) == 2 {
+			runtime.LockOSThread()
+			os.Exit(container.ExecInit())
+		}
+	case "monitor":
+		os.Exit(monitor(os.Args[2:]))
 	}
 }
 
-// fail prints err as docker does for its own failures and exits 125. A
-// permission error from a normal user gets the hint that matters.
-func fail(err error) {
-	msg := err.Error()
-	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 && !strings.Contains(msg, "root") {
-		msg += " (minictr needs root: run it with sudo)"
+func main() {
+	cli.Main(os.Args[1:])
+}
+
+// monitor runs `minictr monitor --root ROOT [--debug] ID` (container.MonitorArgs).
+func monitor(args []string) int {
+	fs := flag.NewFlagSet("monitor", flag.ContinueOnError)
+	var o container.Options
+	fs.StringVar(&o.Root, "root", "", "the store")
+	fs.BoolVar(&o.Debug, "debug", false, "print every step")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "minictr monitor: started by 'minictr run -d' and 'minictr start', not by hand")
+		return 125
 	}
-	fmt.Fprintln(os.Stderr, "minictr: "+msg)
-	os.Exit(125)
+	if err := container.Monitor(o, fs.Arg(0)); err != nil {
+		fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+		return 125
+	}
+	return 0
 }

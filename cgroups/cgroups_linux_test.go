@@ -91,7 +91,7 @@ func TestNewWritesLimits(t *testing.T) {
 		}
 	}
 	// Load reopens the same group from its paths, as `minictr stats` would.
-	again, err := Load(cg.Paths(), cg.Version())
+	again, err := Load(cg.Paths())
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}

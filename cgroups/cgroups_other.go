@@ -14,6 +14,6 @@ func Detect() (Mode, error) { return 0, errors.ErrUnsupported }
 func New(name string, l Limits) (Cgroup, error) { return nil, errors.ErrUnsupported }
 
 // Load is Linux-only.
-func Load(paths map[string]string, version int) (Cgroup, error) {
+func Load(paths map[string]string) (Cgroup, error) {
 	return nil, errors.ErrUnsupported
 }

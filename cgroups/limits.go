@@ -17,14 +17,15 @@ const DefaultCPUPeriod = 100000
 const minCPUQuota = 1000
 
 // Limits are the resource limits of one container, as plain numbers. The
-// zero value means "no limits"; every field's zero means unlimited.
+// zero value means "no limits"; every field's zero means unlimited. The
+// JSON names are those of a container's config.json ("limits").
 type Limits struct {
 	// MemoryBytes caps the memory (page cache included) the group may use
 	// (-m/--memory). Swap is capped too -- memory.swap.max=0 on v2,
 	// memory.memsw.limit_in_bytes=MemoryBytes on v1 -- because otherwise a
 	// process over its limit is not killed but pushed page by page to swap,
 	// and the "limit" only makes it slow.
-	MemoryBytes int64
+	MemoryBytes int64 `json:"memoryBytes,omitempty"`
 
 	// CPUQuota and CPUPeriod set CFS bandwidth control: the group may run
 	// for CPUQuota microseconds of CPU time (summed over all CPUs) in every
@@ -32,14 +33,14 @@ type Limits struct {
 	// the CPUs -- until the next period starts. --cpus 0.5 is 50000/100000;
 	// --cpus 2 is 200000/100000 (two CPUs' worth). 0 quota = unlimited;
 	// 0 period = DefaultCPUPeriod.
-	CPUQuota  int64
-	CPUPeriod int64
+	CPUQuota  int64 `json:"cpuQuota,omitempty"`
+	CPUPeriod int64 `json:"cpuPeriod,omitempty"`
 
 	// PidsMax caps the number of tasks (processes and threads) in the
 	// group (--pids-limit). fork(2) and clone(2) fail with EAGAIN at the
 	// limit, which is what stops a fork bomb from filling the PID table of
 	// the whole machine.
-	PidsMax int64
+	PidsMax int64 `json:"pidsMax,omitempty"`
 }
 
 // period returns l.CPUPeriod, or DefaultCPUPeriod when it is unset.
@@ -127,4 +128,23 @@ func ParseCPUs(s string) (quota, period int64, err error) {
 		return bad("below the minimum of 0.01 (the kernel's smallest quota is 1ms per 100ms period)")
 	}
 	return q.Int64(), DefaultCPUPeriod, nil
+}
+
+// MinMemory is the smallest memory limit a container may have: docker's
+// (6 MB). Below it the container's own init -- a Go runtime, before the
+// command even starts -- may be killed by the OOM killer, and the run fails
+// at random places instead of with a clear message.
+const MinMemory = 6 << 20
+
+// Check refuses limits that can never work on a machine with ncpu CPUs, as
+// docker does: a memory limit under MinMemory, and a CPU quota of more
+// CPUs than there are (it would never bind).
+func (l Limits) Check(ncpu int) error {
+	if l.MemoryBytes > 0 && l.MemoryBytes < MinMemory {
+		return fmt.Errorf("invalid --memory %s: minimum memory limit allowed is 6MB", FormatMemory(l.MemoryBytes))
+	}
+	if l.CPUQuota > int64(ncpu)*l.period() {
+		return fmt.Errorf("invalid --cpus: range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", ncpu, ncpu)
+	}
+	return nil
 }

@@ -97,3 +97,23 @@ func TestParseCPUs(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitsCheck(t *testing.T) {
+	for _, tc := range []struct {
+		l    Limits
+		want string // "" for no error
+	}{
+		{Limits{}, ""},
+		{Limits{MemoryBytes: 6 << 20}, ""},
+		{Limits{MemoryBytes: 1 << 20}, "invalid --memory 1m: minimum memory limit allowed is 6MB"},
+		{Limits{MemoryBytes: 6<<20 - 1}, "minimum memory limit allowed is 6MB"},
+		{Limits{CPUQuota: 200000, CPUPeriod: 100000}, ""},
+		{Limits{CPUQuota: 200001, CPUPeriod: 100000}, "invalid --cpus: range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available"},
+		{Limits{CPUQuota: 300000}, "range of CPUs is from 0.01 to 2.00"},
+	} {
+		err := tc.l.Check(2)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v.Check(2) = %v, want %q", tc.l, err, tc.want)
+		}
+	}
+}

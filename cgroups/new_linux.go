@@ -24,26 +24,24 @@ func New(name string, l Limits) (Cgroup, error) {
 	return newV1(name, l)
 }
 
-// Load reopens a group from the Paths and Version of the [Cgroup] that
-// [New] returned, e.g. for a later `minictr rm` or `minictr stats`.
-func Load(paths map[string]string, version int) (Cgroup, error) {
-	switch version {
-	case 2:
-		dir, ok := paths[""]
-		if !ok || len(paths) != 1 {
+// Load reopens a group from the [Cgroup.Paths] of the group [New]
+// returned (saved in the container's state.json), e.g. for a later
+// `minictr rm` or `minictr exec`. The paths say which version they are: v2
+// has its one directory under the key "", v1 one per controller.
+func Load(paths map[string]string) (Cgroup, error) {
+	if dir, ok := paths[""]; ok {
+		if len(paths) != 1 {
 			return nil, fmt.Errorf("load cgroup v2: want one path under the key \"\", got %v", paths)
 		}
 		return loadV2(dir)
-	case 1:
-		c := &v1{paths: map[string]string{}}
-		for _, ctrl := range v1Controllers {
-			dir, ok := paths[ctrl]
-			if !ok {
-				return nil, fmt.Errorf("load cgroup v1: no path for controller %q in %v", ctrl, paths)
-			}
-			c.paths[ctrl] = dir
-		}
-		return c, nil
 	}
-	return nil, fmt.Errorf("load cgroup: unknown version %d", version)
+	c := &v1{paths: map[string]string{}}
+	for _, ctrl := range v1Controllers {
+		dir, ok := paths[ctrl]
+		if !ok {
+			return nil, fmt.Errorf("load cgroup v1: no path for controller %q in %v", ctrl, paths)
+		}
+		c.paths[ctrl] = dir
+	}
+	return c, nil
 }

@@ -99,3 +99,18 @@ func parseValue(path, content string) (int64, error) {
 	}
 	return n, nil
 }
+
+// FormatMemory writes a byte count the way -m is usually given: in the
+// largest binary unit that divides it ("64m" for 67108864, "1536k"), or
+// as plain bytes. It is ParseMemory's inverse for what it prints.
+func FormatMemory(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"g", 1 << 30}, {"m", 1 << 20}, {"k", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}

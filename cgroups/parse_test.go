@@ -102,3 +102,19 @@ func TestParseValue(t *testing.T) {
 		t.Errorf("parseValue(junk) error = %v", err)
 	}
 }
+
+func TestFormatMemory(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{
+		{32 << 20, "32m"}, {1 << 30, "1g"}, {1536 << 10, "1536k"}, {1000, "1000"}, {0, "0"}, {3 << 29, "1536m"},
+	} {
+		if got := FormatMemory(tc.n); got != tc.want {
+			t.Errorf("FormatMemory(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+		if n, err := ParseMemory(FormatMemory(tc.n)); err != nil || n != tc.n {
+			t.Errorf("ParseMemory(FormatMemory(%d)) = %d, %v", tc.n, n, err)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -24,25 +24,6 @@ func TestParseDetachKeys(t *testing.T) {
 		got, err := parseDetachKeys(tc.in)
 		if (err == nil) != tc.ok || !bytes.Equal(got, tc.want) {
 			t.Errorf("parseDetachKeys(%q) = %v, %v; want %v (ok %v)", tc.in, got, err, tc.want, tc.ok)
-		}
-	}
-}
-
-func TestHeldPrefix(t *testing.T) {
-	keys := []byte{0x10, 0x11, 'x'}
-	for _, tc := range []struct {
-		data string
-		want int
-	}{
-		{"abc", 0},
-		{"abc\x10", 1},
-		{"abc\x10\x11", 2},
-		{"\x10\x11x", 0}, // complete: found by the caller, never held
-		{"\x11", 0},
-		{"", 0},
-	} {
-		if got := heldPrefix([]byte(tc.data), keys); got != tc.want {
-			t.Errorf("heldPrefix(%q) = %d, want %d", tc.data, got, tc.want)
 		}
 	}
 }

@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/minictr/minictr/container"
@@ -14,21 +13,6 @@ import (
 type SystemDfCmd struct {
 	Verbose bool `short:"v" help:"Show each image with its shared and unique size, and each container."`
 	JSON    bool `name:"json" help:"Print JSON."`
-}
-
-// dfRow is one TYPE line of `system df`.
-type dfRow struct {
-	Type        string `json:"type"`
-	Total       int    `json:"total"`
-	Active      int    `json:"active"`
-	Size        int64  `json:"size"`
-	Reclaimable int64  `json:"reclaimable"`
-}
-
-// dfContainer is one container with the size of its writable layer.
-type dfContainer struct {
-	psRow
-	Size int64 `json:"size"`
 }
 
 func (c *SystemDfCmd) Run(g *Globals) error {
@@ -57,41 +41,41 @@ func (c *SystemDfCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	summary := []dfRow{
+	summary := []UsageRow{
 		{"Images", len(u.Images), u.ActiveImages, u.ImagesSize, u.ImagesReclaimable},
 		containersRow(rows),
 		volumesRow(vols),
 		{"Layers", u.Layers, u.ActiveLayers, u.LayersSize, u.LayersReclaimable},
 	}
 	if c.JSON {
-		return printJSON(dfJSON{summary, dfImages(u), rows, vols})
+		return printJSON(DiskUsage{summary, dfImages(u), rows, vols})
 	}
 	return printDf(summary, u, rows, vols, c.Verbose)
 }
 
 // dfContainers lists the containers with their state and the size of
 // their writable layers.
-func dfContainers(root string) ([]*container.Container, []dfContainer, error) {
+func dfContainers(root string) ([]*container.Container, []ContainerUsage, error) {
 	ctrs, err := container.List(root)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows := []dfContainer{}
+	rows := []ContainerUsage{}
 	for _, ctr := range ctrs {
 		st, err := ctr.State()
 		if err != nil {
 			return nil, nil, err
 		}
-		r := psRow{ctr.ID, ctr.Name, ctr.Image, strings.Join(ctr.Args, " "), ctr.Created, st}
-		rows = append(rows, dfContainer{r, dirSize(ctr.Upper())})
+		r := summary(ctr, st)
+		rows = append(rows, ContainerUsage{r, dirSize(ctr.Upper())})
 	}
 	return ctrs, rows, nil
 }
 
 // containersRow sums up containers: their writable layers, and what
 // removing the stopped ones would give back.
-func containersRow(rows []dfContainer) dfRow {
-	r := dfRow{Type: "Containers", Total: len(rows)}
+func containersRow(rows []ContainerUsage) UsageRow {
+	r := UsageRow{Type: "Containers", Total: len(rows)}
 	for _, c := range rows {
 		r.Size += c.Size
 		if c.State.Status == container.Running {
@@ -103,11 +87,11 @@ func containersRow(rows []dfContainer) dfRow {
 	return r
 }
 
-func printDf(summary []dfRow, u image.DiskUsage, ctrs []dfContainer, vols []dfVolume, verbose bool) error {
+func printDf(summary []UsageRow, u image.DiskUsage, ctrs []ContainerUsage, vols []VolumeUsage, verbose bool) error {
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(w, "TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE")
 	for _, r := range summary {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\n", r.Type, r.Total, r.Active, humanSize(r.Size), reclaimable(r))
+		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\n", r.Type, r.Total, r.Active, HumanSize(r.Size), reclaimable(r))
 	}
 	if !verbose {
 		return w.Flush()
@@ -119,61 +103,45 @@ func printDf(summary []dfRow, u image.DiskUsage, ctrs []dfContainer, vols []dfVo
 			ref, _ := image.ParseReference(iu.RepoTags[0])
 			repo, tag = ref.FamiliarName(), ref.Tag
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", repo, tag, iu.ShortID(), humanSize(iu.Size),
-			humanSize(iu.Shared), humanSize(iu.Unique), iu.Containers)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", repo, tag, iu.ShortID(), HumanSize(iu.Size),
+			HumanSize(iu.Shared), HumanSize(iu.Unique), iu.Containers)
 	}
 	fmt.Fprintln(w, "\nContainers space usage:\n\nCONTAINER ID\tIMAGE\tCOMMAND\tSIZE\tSTATUS\tNAMES")
 	for _, c := range ctrs {
 		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\n", short(c.ID), c.Image, ellipsis(c.Command, 20),
-			humanSize(c.Size), status(c.State), c.Name)
+			HumanSize(c.Size), status(c.State), c.Name)
 	}
 	fmt.Fprintln(w, "\nLocal Volumes space usage:\n\nVOLUME NAME\tLINKS\tSIZE")
 	for _, v := range vols {
-		fmt.Fprintf(w, "%s\t%d\t%s\n", v.Name, v.Links, humanSize(v.Size))
+		fmt.Fprintf(w, "%s\t%d\t%s\n", v.Name, v.Links, HumanSize(v.Size))
 	}
 	return w.Flush()
 }
 
 // reclaimable is docker's RECLAIMABLE column: bytes and share of SIZE.
-func reclaimable(r dfRow) string {
+func reclaimable(r UsageRow) string {
 	if r.Size == 0 {
-		return humanSize(r.Reclaimable)
+		return HumanSize(r.Reclaimable)
 	}
-	return fmt.Sprintf("%s (%d%%)", humanSize(r.Reclaimable), r.Reclaimable*100/r.Size)
+	return fmt.Sprintf("%s (%d%%)", HumanSize(r.Reclaimable), r.Reclaimable*100/r.Size)
 }
 
-// dfJSON is `system df --json`.
-type dfJSON struct {
-	Summary    []dfRow       `json:"summary"`
-	Images     []dfImage     `json:"images"`
-	Containers []dfContainer `json:"containers"`
-	Volumes    []dfVolume    `json:"volumes"`
-}
-
-// dfVolume is one volume: how many containers use it (docker's LINKS) and
-// the bytes in its _data.
-type dfVolume struct {
-	Name  string `json:"name"`
-	Links int    `json:"links"`
-	Size  int64  `json:"size"`
-}
-
-func dfVolumes(root string) ([]dfVolume, error) {
+func dfVolumes(root string) ([]VolumeUsage, error) {
 	infos, err := inspectVolumes(root, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := []dfVolume{}
+	out := []VolumeUsage{}
 	for _, v := range infos {
-		out = append(out, dfVolume{v.Name, len(v.Containers), dirSize(v.Mountpoint)})
+		out = append(out, VolumeUsage{v.Name, len(v.Containers), dirSize(v.Mountpoint)})
 	}
 	return out, nil
 }
 
 // volumesRow is docker's "Local Volumes": a volume is active when a
 // container (running or not) uses it; the others are reclaimable.
-func volumesRow(vols []dfVolume) dfRow {
-	r := dfRow{Type: "Local Volumes", Total: len(vols)}
+func volumesRow(vols []VolumeUsage) UsageRow {
+	r := UsageRow{Type: "Local Volumes", Total: len(vols)}
 	for _, v := range vols {
 		r.Size += v.Size
 		if v.Links > 0 {
@@ -185,19 +153,10 @@ func volumesRow(vols []dfVolume) dfRow {
 	return r
 }
 
-type dfImage struct {
-	ID         string   `json:"id"`
-	RepoTags   []string `json:"repoTags"`
-	Size       int64    `json:"size"`
-	Shared     int64    `json:"shared"`
-	Unique     int64    `json:"unique"`
-	Containers int      `json:"containers"`
-}
-
-func dfImages(u image.DiskUsage) []dfImage {
-	out := []dfImage{}
+func dfImages(u image.DiskUsage) []ImageUsage {
+	out := []ImageUsage{}
 	for _, iu := range u.Images {
-		out = append(out, dfImage{iu.ID, iu.RepoTags, iu.Size, iu.Shared, iu.Unique, iu.Containers})
+		out = append(out, ImageUsage{iu.ID, iu.RepoTags, iu.Size, iu.Shared, iu.Unique, iu.Containers})
 	}
 	return out
 }

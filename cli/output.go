@@ -1,14 +1,16 @@
-package main
+package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
 
-// humanSize prints a byte count as docker does: decimal units, three
+// HumanSize prints a byte count as docker does: decimal units, three
 // significant digits ("4.26MB", "0B").
-func humanSize(n int64) string {
+func HumanSize(n int64) string {
 	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
 	f := float64(n)
 	i := 0
@@ -73,4 +75,19 @@ func short(id string) string {
 		h = h[:12]
 	}
 	return h
+}
+
+// ellipsis shortens s to n runes, as docker's COMMAND column.
+func ellipsis(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// printJSON prints v as the --json of every command: indented by four spaces, as docker's inspect.
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "    ")
+	return enc.Encode(v)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -70,5 +70,5 @@ func progressLine(ev image.Progress) string {
 	if n < width {
 		bar += ">" + strings.Repeat(" ", width-n-1)
 	}
-	return fmt.Sprintf("%s: Downloading [%s] %8s/%s", ev.ID, bar, humanSize(ev.Current), humanSize(ev.Total))
+	return fmt.Sprintf("%s: Downloading [%s] %8s/%s", ev.ID, bar, HumanSize(ev.Current), HumanSize(ev.Total))
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -45,7 +45,7 @@ func pruneContainers(root string, deleted func(id string)) (int64, error) {
 			continue
 		}
 		size := dirSize(ctr.Upper())
-		if err := removeByName(root, ctr.ID, false); err != nil {
+		if err := ctr.Delete(ctr.ID, false); err != nil {
 			return freed, err
 		}
 		freed += size
@@ -67,7 +67,7 @@ type ImagePruneCmd struct {
 func (c *ImagePruneCmd) Run(g *Globals) error {
 	lines, freed, err := pruneImages(g, c.All)
 	printPruned("Deleted Images:", lines)
-	fmt.Println("Total reclaimed space: " + humanSize(freed))
+	fmt.Println("Total reclaimed space: " + HumanSize(freed))
 	return err
 }
 
@@ -149,7 +149,7 @@ func (c *SystemPruneCmd) Run(g *Globals) error {
 	before := layerSizes(store)
 	lines, err = store.Prune(layersInUse(g.Root))
 	printPruned("Deleted Layers:", lines)
-	fmt.Println("Total reclaimed space: " + humanSize(freed+shrunk(before, layerSizes(store))))
+	fmt.Println("Total reclaimed space: " + HumanSize(freed+shrunk(before, layerSizes(store))))
 	return err
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -6,10 +6,8 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/minictr/minictr/container"
-	"github.com/minictr/minictr/layers"
 	"github.com/minictr/minictr/volume"
 )
 
@@ -20,43 +18,6 @@ type VolumeCmd struct {
 	Inspect VolumeInspectCmd `cmd:"" help:"Show volumes: where their data is, which containers use them."`
 	Rm      VolumeRmCmd      `cmd:"" aliases:"remove" help:"Remove volumes no container uses, with their data."`
 	Prune   VolumePruneCmd   `cmd:"" help:"Remove anonymous volumes no container uses (-a: all unused volumes)."`
-}
-
-// withVolumeLock runs fn under the store lock with the containers using
-// each volume, by volume name. "Is it in use? then remove it" must be one
-// step against a `run` that is creating a container with that volume:
-// run creates its volumes and its container under the same lock
-// (container.CreateWith).
-func withVolumeLock(root string, fn func(users map[string][]*container.Container) error) error {
-	lock, err := layers.LockStore(root)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	if err := volume.NewStore(root).Sweep(); err != nil {
-		return err
-	}
-	users, err := volumeUsers(root)
-	if err != nil {
-		return err
-	}
-	return fn(users)
-}
-
-// volumeUsers maps each volume name to the containers (running or not)
-// whose config.json names it.
-func volumeUsers(root string) (map[string][]*container.Container, error) {
-	ctrs, err := container.List(root)
-	if err != nil {
-		return nil, err
-	}
-	users := map[string][]*container.Container{}
-	for _, c := range ctrs {
-		for _, v := range c.Volumes {
-			users[v.Name] = append(users[v.Name], c)
-		}
-	}
-	return users, nil
 }
 
 // VolumeCreateCmd is `minictr volume create [NAME]`.
@@ -77,7 +38,7 @@ func (c *VolumeCreateCmd) Run(g *Globals) error {
 	if _, err := g.openStore(); err != nil {
 		return err
 	}
-	err := withVolumeLock(g.Root, func(map[string][]*container.Container) error {
+	err := container.WithVolumeLock(g.Root, func(map[string][]*container.Container) error {
 		_, _, err := volume.NewStore(g.Root).Create(name, false)
 		return err
 	})
@@ -116,20 +77,8 @@ func (c *VolumeLsCmd) Run(g *Globals) error {
 	return w.Flush()
 }
 
-// volumeInfo is a volume as `volume inspect` shows it: docker's fields,
-// plus Anonymous and the containers that use it.
-type volumeInfo struct {
-	Name       string    `json:"Name"`
-	Driver     string    `json:"Driver"` // always "local": a directory in the store
-	Mountpoint string    `json:"Mountpoint"`
-	CreatedAt  time.Time `json:"CreatedAt"`
-	Scope      string    `json:"Scope"`
-	Anonymous  bool      `json:"Anonymous"`
-	Containers []string  `json:"Containers"` // full IDs, running or not
-}
-
 // inspectVolumes describes the volumes names (nil: all of them).
-func inspectVolumes(root string, names []string) ([]volumeInfo, error) {
+func inspectVolumes(root string, names []string) ([]VolumeInspect, error) {
 	store := volume.NewStore(root)
 	var vols []volume.Volume
 	if names == nil {
@@ -146,13 +95,13 @@ func inspectVolumes(root string, names []string) ([]volumeInfo, error) {
 		}
 		vols = append(vols, v)
 	}
-	users, err := volumeUsers(root)
+	users, err := container.VolumeUsers(root)
 	if err != nil {
 		return nil, err
 	}
-	out := []volumeInfo{}
+	out := []VolumeInspect{}
 	for _, v := range vols {
-		info := volumeInfo{Name: v.Name, Driver: "local", Mountpoint: v.Data(), CreatedAt: v.CreatedAt,
+		info := VolumeInspect{Name: v.Name, Driver: "local", Mountpoint: v.Data(), CreatedAt: v.CreatedAt,
 			Scope: "local", Anonymous: v.Anonymous, Containers: []string{}}
 		for _, c := range users[v.Name] {
 			info.Containers = append(info.Containers, c.ID)
@@ -188,7 +137,7 @@ func (c *VolumeRmCmd) Run(g *Globals) error {
 		return err
 	}
 	return eachContainer(c.Names, func(name string) error {
-		return withVolumeLock(g.Root, func(users map[string][]*container.Container) error {
+		return container.WithVolumeLock(g.Root, func(users map[string][]*container.Container) error {
 			if u := users[name]; len(u) > 0 {
 				return fmt.Errorf("volume %s is in use by container %s: remove the container first (rm, or rm -v for its anonymous volumes)", name, describe(u))
 			}
@@ -229,7 +178,7 @@ func (c *VolumePruneCmd) Run(g *Globals) error {
 	}
 	names, freed, err := pruneVolumes(g.Root, c.All)
 	printPruned("Deleted Volumes:", names)
-	fmt.Println("Total reclaimed space: " + humanSize(freed))
+	fmt.Println("Total reclaimed space: " + HumanSize(freed))
 	return err
 }
 
@@ -244,7 +193,7 @@ func confirm(warning string) bool {
 // with all every one. freed is the size of their data.
 func pruneVolumes(root string, all bool) (names []string, freed int64, err error) {
 	store := volume.NewStore(root)
-	err = withVolumeLock(root, func(users map[string][]*container.Container) error {
+	err = container.WithVolumeLock(root, func(users map[string][]*container.Container) error {
 		vols, err := store.List()
 		if err != nil {
 			return err

@@ -14,32 +14,33 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/layers"
 )
 
 // Config is what a container was asked to be. It is written once, when the
 // container is created, as config.json in its directory.
 type Config struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Image     string    `json:"image"`             // the name the user gave
-	ImageID   string    `json:"imageID"`           // sha256 of the image config
-	Layers    []string  `json:"layers"`            // layer directories, bottom first
-	ChainIDs  []string  `json:"chainIDs"`          // the layers the container stands on
-	Args      []string  `json:"args"`              // entrypoint + command, resolved
-	Env       []string  `json:"env"`               // final environment
-	Cwd       string    `json:"cwd"`               // working directory inside
-	User      string    `json:"user"`              // -u or the image's User
-	Hostname  string    `json:"hostname"`          // defaults to the short ID
-	Created   time.Time `json:"created"`           // when `run` made it
-	ReadOnly  bool      `json:"readOnly"`          // --read-only
-	Binds     []string  `json:"binds"`             // -v HOST:CTR[:ro]
-	Volumes   []Volume  `json:"volumes,omitempty"` // -v NAME:CTR, -v CTR, the image's VOLUMEs
-	Net       string    `json:"net"`               // none or host
-	Tty       bool      `json:"tty"`               // -t
-	OpenStdin bool      `json:"openStdin"`         // -i: stdin stays open (a pipe nobody closes, when detached)
-	Limits    Limits    `json:"limits"`            // as given on the command line
-	AutoClean bool      `json:"autoRemove"`        // --rm
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Image     string         `json:"image"`             // the name the user gave
+	ImageID   string         `json:"imageID"`           // sha256 of the image config
+	Layers    []string       `json:"layers"`            // layer directories, bottom first
+	ChainIDs  []string       `json:"chainIDs"`          // the layers the container stands on
+	Args      []string       `json:"args"`              // entrypoint + command, resolved
+	Env       []string       `json:"env"`               // final environment
+	Cwd       string         `json:"cwd"`               // working directory inside
+	User      string         `json:"user"`              // -u or the image's User
+	Hostname  string         `json:"hostname"`          // defaults to the short ID
+	Created   time.Time      `json:"created"`           // when `run` made it
+	ReadOnly  bool           `json:"readOnly"`          // --read-only
+	Binds     []string       `json:"binds"`             // -v HOST:CTR[:ro]
+	Volumes   []Volume       `json:"volumes,omitempty"` // -v NAME:CTR, -v CTR, the image's VOLUMEs
+	Net       string         `json:"net"`               // none or host
+	Tty       bool           `json:"tty"`               // -t
+	OpenStdin bool           `json:"openStdin"`         // -i: stdin stays open (a pipe nobody closes, when detached)
+	Limits    cgroups.Limits `json:"limits"`            // -m, --cpus, --pids-limit as numbers
+	AutoClean bool           `json:"autoRemove"`        // --rm
 }
 
 // Volume is one volume a container mounts (docs/08-volumes.md). Its data
@@ -49,14 +50,6 @@ type Volume struct {
 	Target    string `json:"target"` // absolute path inside the container
 	ReadOnly  bool   `json:"readOnly,omitempty"`
 	Anonymous bool   `json:"anonymous,omitempty"` // -v CTR or an image VOLUME: made for this container
-}
-
-// Limits are the resource limits as numbers (0 = none).
-type Limits struct {
-	MemoryBytes int64 `json:"memoryBytes,omitempty"`
-	CPUQuota    int64 `json:"cpuQuota,omitempty"`
-	CPUPeriod   int64 `json:"cpuPeriod,omitempty"`
-	PidsMax     int64 `json:"pidsMax,omitempty"`
 }
 
 // Container is a container's directory on disk and its config.

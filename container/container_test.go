@@ -1,6 +1,8 @@
 package container
 
 import (
+	"github.com/minictr/minictr/ns"
+
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,7 +93,7 @@ func TestStateAgainstTheKernel(t *testing.T) {
 	defer zombie.Wait()
 	zs, _ := StartTime(zombie.Process.Pid)
 	for i := 0; i < 200; i++ { // until it has exited and waits to be reaped
-		if state, _, _ := procStat(zombie.Process.Pid); state == "Z" {
+		if st, _ := ns.ReadProcStat(zombie.Process.Pid); st.State == "Z" {
 			break
 		}
 		exec.Command("sleep", "0.01").Run()

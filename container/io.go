@@ -1,4 +1,4 @@
-package main
+package container
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/tty"
 	"golang.org/x/sys/unix"
 )
@@ -32,13 +31,14 @@ type procIO struct {
 	detached       bool                  // no terminal here: nobody types, no raw mode, no resize
 	stdinKeep      *os.File              // detached -i: the write end of stdin, held open until the end
 	onTerminal     func(master *os.File) // detached -t: told the pty master once init sent it
+	interactive    bool                  // stdin goes to the container (-i)
 }
 
 // foregroundIO is where the stdio of a container in the foreground (`run`,
 // `start -a`) goes: to this terminal, and to its log as well, as docker
 // keeps a log of every container, so `minictr logs` shows it later. With
 // -t the terminal's output goes both ways, else each stream through a pipe.
-func foregroundIO(tty bool, log *container.LogWriter) (procIO, error) {
+func foregroundIO(tty bool, log *LogWriter) (procIO, error) {
 	// Go kills a process that writes to a closed stdout or stderr with
 	// SIGPIPE, unless the signal is caught: caught, the write returns
 	// EPIPE, which copyStream turns into a closed pipe for the container.
@@ -59,9 +59,9 @@ func foregroundIO(tty bool, log *container.LogWriter) (procIO, error) {
 // as with docker's -di. (With -t the terminal itself stays open.)
 //
 // Everything it prints also goes to the clients of `minictr attach`
-// (attach, monitor_attach.go), and what they type goes to the terminal or
+// (attach.go), and what they type goes to the terminal or
 // to that stdin pipe.
-func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer, attach *attachServer) (procIO, error) {
+func detachedIO(cfg Config, log *LogWriter, msgs io.Writer, attach *attachServer) (procIO, error) {
 	p := procIO{msgs: msgs, term: io.MultiWriter(logStream{log, "stdout"}, attach), detached: true}
 	p.onTerminal = func(master *os.File) {
 		attach.setInput(master, func(ws *unix.Winsize) { tty.SetSize(int(master.Fd()), ws) })
@@ -81,6 +81,7 @@ func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer, 
 		p.childEnds = append(p.childEnds, r)
 		attach.setInput(w, nil)
 	}
+	p.interactive = cfg.OpenStdin
 	return p, nil
 }
 
@@ -89,7 +90,7 @@ func detachedIO(cfg container.Config, log *container.LogWriter, msgs io.Writer, 
 // echo (a foreground run: this process's stdout and stderr) each stream is
 // also copied there as it is read, not line by line, so a prompt without a
 // newline shows at once.
-func logIO(log *container.LogWriter, msgs io.Writer, echo ...io.Writer) (procIO, error) {
+func logIO(log *LogWriter, msgs io.Writer, echo ...io.Writer) (procIO, error) {
 	var wg sync.WaitGroup
 	p := procIO{msgs: msgs, drain: wg.Wait}
 	for i, stream := range []string{"stdout", "stderr"} {
@@ -120,7 +121,7 @@ func logIO(log *container.LogWriter, msgs io.Writer, echo ...io.Writer) (procIO,
 // that pipe itself. If the log fails (a full disk), the output still goes
 // on to tee, or is read and dropped: a container must never block on a
 // full pipe.
-func copyStream(log *container.LogWriter, stream string, r io.Reader, tee *echoWriter, msgs io.Writer) {
+func copyStream(log *LogWriter, stream string, r io.Reader, tee *echoWriter, msgs io.Writer) {
 	src := r
 	if tee != nil {
 		src = io.TeeReader(r, tee)
@@ -155,10 +156,10 @@ func (e *echoWriter) Write(b []byte) (int, error) {
 
 // logStream writes each Write as one entry of a stream of the log.
 type logStream struct {
-	log    *container.LogWriter
+	log    *LogWriter
 	stream string
 }
 
 func (l logStream) Write(b []byte) (int, error) {
-	return len(b), l.log.Write(container.LogEntry{Stream: l.stream, Time: time.Now().UTC(), Log: string(b)})
+	return len(b), l.log.Write(LogEntry{Stream: l.stream, Time: time.Now().UTC(), Log: string(b)})
 }

@@ -1,4 +1,4 @@
-package main
+package container
 
 import (
 	"encoding/json"
@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-
-	"github.com/minictr/minictr/container"
 )
 
 // A detached container (`run -d`, `start`) needs a parent that waits for
@@ -22,17 +20,11 @@ import (
 // in a new session (setsid(2)), so it has no controlling terminal and no
 // SIGHUP reaches it when the terminal that ran `run -d` closes. The
 // monitor lives the container's life exactly as a foreground `run` does
-// (RunCmd.lifecycle), with the container's stdio going to its log.
+// (live), with the container's stdio going to its log.
 //
 //	minictr run -d ──fork/exec, setsid──> minictr monitor ID ──clone──> init ──exec──> CMD
 //	      │  <──── report pipe (fd 3): started, or why not ────┘          stdout/stderr
 //	      └─ prints the ID, exits                                  pipes ─> log.json
-
-// MonitorCmd is the hidden `minictr monitor ID`, started by `run -d` and
-// `start`, never by hand.
-type MonitorCmd struct {
-	ID string `arg:"" help:"Full ID of a created container."`
-}
 
 // monitorReport is what the monitor tells the command that started it,
 // once: the container runs, or why it does not (with docker's exit code:
@@ -46,47 +38,58 @@ type monitorReport struct {
 // reportFD is the write end of the report pipe in the monitor.
 const reportFD = 3
 
-func (m *MonitorCmd) Run(g *Globals) error {
+// MonitorArgs are the arguments of the hidden `minictr monitor`: what
+// StartDetached passes, what main hands to Monitor.
+func MonitorArgs(o Options, id string) []string {
+	args := []string{"monitor", "--root", o.Root}
+	if o.Debug {
+		args = append(args, "--debug")
+	}
+	return append(args, id)
+}
+
+// Monitor is the child's end: `minictr monitor --root ROOT [--debug] ID`,
+// started by StartDetached, never by hand. It lives the container's life
+// and reports once, on fd 3, whether the command started.
+func Monitor(o Options, id string) error {
 	// Inherited fds are not close-on-exec: set it, or the container's
 	// init would inherit the report pipe and `run -d` would wait for EOF
 	// until the container ends.
 	syscall.CloseOnExec(reportFD)
 	report := os.NewFile(reportFD, "report")
-	ctr, err := container.Load(g.Root, m.ID)
+	failed := func(err error) error { return sendReport(report, monitorReport{Error: err.Error(), Code: 125}) }
+	ctr, err := Load(o.Root, id)
 	if err != nil {
-		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
-	}
-	c, limits, binds, err := fromConfig(ctr.Config)
-	if err != nil {
-		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
+		return failed(err)
 	}
 	log, err := ctr.OpenLog()
 	if err != nil {
-		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
+		return failed(err)
 	}
 	defer log.Close()
-	// minictr's own messages ("exec: x: not found") go to monitor.log, to
-	// the report, and to the log, where `minictr logs` shows them.
 	attach, err := listenAttach(ctr.Dir)
 	if err != nil {
-		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
+		return failed(err)
 	}
 	// Closed last: attach clients hang up after the exit is recorded.
 	defer attach.Close()
+	// minictr's own messages ("exec: x: not found") go to monitor.log, to
+	// the report, and to the log, where `minictr logs` shows them.
 	var msgs strings.Builder
-	if c.io, err = detachedIO(ctr.Config, log, io.MultiWriter(os.Stderr, &msgs, logStream{log, "stderr"}), attach); err != nil {
-		return sendReport(report, monitorReport{Error: err.Error(), Code: 125})
+	pio, err := detachedIO(ctr.Config, log, io.MultiWriter(os.Stderr, &msgs, logStream{log, "stderr"}), attach)
+	if err != nil {
+		return failed(err)
 	}
-	if c.io.stdinKeep != nil {
-		defer c.io.stdinKeep.Close()
+	if pio.stdinKeep != nil {
+		defer pio.stdinKeep.Close()
 	}
 	started := false
-	c.io.monitor = os.Getpid()
-	c.io.started = func() {
+	pio.monitor = os.Getpid()
+	pio.started = func() {
 		started = true
 		sendReport(report, monitorReport{Started: true})
 	}
-	code, err := c.lifecycle(g, ctr, limits, binds)
+	code, err := live(ctr, o, pio)
 	if started {
 		return err // goes to monitor.log
 	}
@@ -106,53 +109,38 @@ func sendReport(w *os.File, r monitorReport) error {
 	return nil
 }
 
-// detach is `run -d`: it starts the monitor of ctr, prints the full ID
-// once the container runs, and returns; the monitor lives on alone. If
-// the command could not be started, it exits as a foreground run would
-// (127 for a command not found).
-func detach(ctr *container.Container, g *Globals) error {
-	err := startDetached(ctr, g)
-	var ne *notStarted
-	if errors.As(err, &ne) {
-		fmt.Fprintln(os.Stderr, "minictr: "+ne.msg)
-		return exitCode(ne.code)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Println(ctr.ID)
-	return nil
+// NotStarted is the monitor's report that the container did not start,
+// with docker's exit code for it: a detached `run -d busybox nothere`
+// exits 127 as a foreground one does.
+type NotStarted struct {
+	Msg  string
+	Code int
 }
 
-// notStarted is the monitor's report that the container did not start,
-// with docker's exit code for it.
-type notStarted struct {
-	msg  string
-	code int
-}
+func (e *NotStarted) Error() string { return e.Msg }
 
-func (e *notStarted) Error() string { return e.msg }
-
-// startDetached starts the monitor of ctr and waits only for its report:
-// nil once the container's command runs.
-func startDetached(ctr *container.Container, g *Globals) error {
-	rep, err := startMonitor(g, ctr)
+// StartDetached lives ctr's life through a monitor of its own (run -d,
+// start) and returns once the container's command runs: nil, a
+// *NotStarted when the monitor reports that it could not start, or
+// minictr's own failure.
+func StartDetached(ctr *Container, o Options) error {
+	rep, err := startMonitor(ctr, o)
 	if err != nil {
 		if ctr.AutoClean {
-			removeContainer(g.Root, ctr)
+			RemoveWithVolumes(o.Root, ctr)
 		}
 		return err
 	}
 	if !rep.Started {
-		return &notStarted{rep.Error, max(rep.Code, 1)}
+		return &NotStarted{rep.Error, max(rep.Code, 1)}
 	}
 	return nil
 }
 
-// startMonitor runs `minictr monitor ID` detached: setsid, stdin
-// /dev/null, its own messages to monitor.log in the container's directory,
-// and the write end of the report pipe as its fd 3.
-func startMonitor(g *Globals, ctr *container.Container) (monitorReport, error) {
+// startMonitor runs `minictr monitor` detached: setsid, stdin /dev/null,
+// its own messages to monitor.log in the container's directory, and the
+// write end of the report pipe as its fd 3. It waits for the report.
+func startMonitor(ctr *Container, o Options) (monitorReport, error) {
 	var rep monitorReport
 	out, err := os.OpenFile(filepath.Join(ctr.Dir, "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -164,11 +152,7 @@ func startMonitor(g *Globals, ctr *container.Container) (monitorReport, error) {
 		return rep, fmt.Errorf("start monitor: %w", err)
 	}
 	defer r.Close()
-	args := []string{"--root", g.Root, "monitor", ctr.ID}
-	if g.Debug {
-		args = append([]string{"--debug"}, args...)
-	}
-	cmd := exec.Command("/proc/self/exe", args...)
+	cmd := exec.Command("/proc/self/exe", MonitorArgs(o, ctr.ID)...)
 	cmd.Args[0] = "minictr" // what ps shows; the kernel runs /proc/self/exe
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = out, out, []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -7,13 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/minictr/minictr/layers"
+	"github.com/minictr/minictr/ns"
 )
 
 // Status is where a container is in its life.
@@ -89,31 +88,14 @@ func Alive(pid int, start uint64) bool {
 	if pid <= 0 {
 		return false
 	}
-	state, got, err := procStat(pid)
-	return err == nil && got == start && state != "Z"
+	st, err := ns.ReadProcStat(pid)
+	return err == nil && st.Start == start && st.State != "Z"
 }
 
 // StartTime reads when process pid started, from /proc/PID/stat (proc(5)).
 func StartTime(pid int) (uint64, error) {
-	_, start, err := procStat(pid)
-	return start, err
-}
-
-// procStat reads the state (field 3) and start time (field 22) of pid.
-func procStat(pid int) (state string, start uint64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return "", 0, err
-	}
-	// The command name (field 2) is in parentheses and may hold spaces:
-	// count fields after its closing parenthesis.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 20 {
-		return "", 0, fmt.Errorf("parse /proc/%d/stat: too few fields", pid)
-	}
-	start, err = strconv.ParseUint(f[19], 10, 64)
-	return f[0], start, err
+	st, err := ns.ReadProcStat(pid)
+	return st.Start, err
 }
 
 // Lock serializes the commands that start ctr (`start`, `restart`): two of

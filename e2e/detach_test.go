@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/cli"
 	"github.com/minictr/minictr/container"
 	"golang.org/x/sys/unix"
 )
 
 // detached runs `run -d ARGS...`, checks it printed a full ID, and removes
 // the container (rm -f) when the test ends.
-func (c *cli) detached(args ...string) string {
+func (c *harness) detached(args ...string) string {
 	c.t.Helper()
 	id := strings.TrimSpace(c.ok(append([]string{"run", "-d"}, args...)...))
 	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(id) {
@@ -31,7 +32,7 @@ func (c *cli) detached(args ...string) string {
 
 // waitStatus waits until `ps -a` shows container id with a STATUS that
 // contains want, and returns that line.
-func (c *cli) waitStatus(id, want string) string {
+func (c *harness) waitStatus(id, want string) string {
 	c.t.Helper()
 	var line string
 	for i := 0; i < 600; i++ {
@@ -49,9 +50,9 @@ func (c *cli) waitStatus(id, want string) string {
 	return ""
 }
 
-func (c *cli) containerState(id string) inspectContainer {
+func (c *harness) containerState(id string) cli.ContainerInspect {
 	c.t.Helper()
-	var v []inspectContainer
+	var v []cli.ContainerInspect
 	// The short ID: inspect takes a full 64-hex ID for an image ID.
 	if err := json.Unmarshal([]byte(c.ok("inspect", id[:12])), &v); err != nil || len(v) != 1 {
 		c.t.Fatalf("inspect %s: %v", id, err)

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/minictr/minictr/cli"
 	"github.com/minictr/minictr/internal/testutil"
 )
 
@@ -48,7 +49,7 @@ func minictrBinary(t *testing.T) string {
 			return
 		}
 		builtBin = filepath.Join(buildDir, "minictr")
-		cmd := exec.Command("go", "build", "-o", builtBin, ".")
+		cmd := exec.Command("go", "build", "-o", builtBin, "github.com/minictr/minictr")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -60,17 +61,17 @@ func minictrBinary(t *testing.T) string {
 	return builtBin
 }
 
-// cli runs minictr with its own store.
-type cli struct {
+// harness runs minictr with its own store.
+type harness struct {
 	t    *testing.T
 	bin  string
 	root string
 }
 
-func newCLI(t *testing.T) *cli {
+func newCLI(t *testing.T) *harness {
 	t.Helper()
 	testutil.RequireRoot(t)
-	return &cli{t: t, bin: minictrBinary(t), root: filepath.Join(t.TempDir(), "store")}
+	return &harness{t: t, bin: minictrBinary(t), root: filepath.Join(t.TempDir(), "store")}
 }
 
 type result struct {
@@ -78,13 +79,13 @@ type result struct {
 	code           int
 }
 
-func (c *cli) cmd(args ...string) *exec.Cmd {
+func (c *harness) cmd(args ...string) *exec.Cmd {
 	cmd := exec.Command(c.bin, append([]string{"--root", c.root}, args...)...)
 	cmd.Env = append(os.Environ(), "HOME="+c.t.TempDir()) // no ~/.docker/config.json of the host
 	return cmd
 }
 
-func (c *cli) run(args ...string) result {
+func (c *harness) run(args ...string) result {
 	c.t.Helper()
 	cmd := c.cmd(args...)
 	var out, errb bytes.Buffer
@@ -100,7 +101,7 @@ func (c *cli) run(args ...string) result {
 }
 
 // ok runs minictr and fails the test unless it exits 0.
-func (c *cli) ok(args ...string) string {
+func (c *harness) ok(args ...string) string {
 	c.t.Helper()
 	r := c.run(args...)
 	if r.code != 0 {
@@ -111,7 +112,7 @@ func (c *cli) ok(args ...string) string {
 
 // fails runs minictr, expects docker's exit 125 for minictr's own failure,
 // and one line of error that contains want.
-func (c *cli) fails(want string, args ...string) string {
+func (c *harness) fails(want string, args ...string) string {
 	c.t.Helper()
 	r := c.run(args...)
 	if r.code != 125 {
@@ -131,9 +132,9 @@ func (c *cli) fails(want string, args ...string) string {
 }
 
 // inspect returns `minictr inspect`'s JSON for one image.
-func (c *cli) inspect(name string) inspectImage {
+func (c *harness) inspect(name string) cli.ImageInspect {
 	c.t.Helper()
-	var v []inspectImage
+	var v []cli.ImageInspect
 	if err := json.Unmarshal([]byte(c.ok("inspect", name)), &v); err != nil || len(v) != 1 {
 		c.t.Fatalf("inspect %s: %v (%d images)", name, err, len(v))
 	}
@@ -142,7 +143,7 @@ func (c *cli) inspect(name string) inspectImage {
 
 // merged overlay-mounts an image's layer directories, as a container would
 // see them, and returns the tree.
-func (c *cli) merged(name string) map[string]testutil.Entry {
+func (c *harness) merged(name string) map[string]testutil.Entry {
 	c.t.Helper()
 	var dirs []string
 	for _, l := range c.inspect(name).Layers {
@@ -153,7 +154,7 @@ func (c *cli) merged(name string) map[string]testutil.Entry {
 
 // snapshot lists everything under the store: path, type, size and content
 // hash. Two equal snapshots mean the store was not changed.
-func (c *cli) snapshot() string {
+func (c *harness) snapshot() string {
 	c.t.Helper()
 	var lines []string
 	filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
@@ -171,7 +172,7 @@ func (c *cli) snapshot() string {
 }
 
 // layerDirs lists the unpacked layers in the store by chain ID.
-func (c *cli) layerDirs() []string {
+func (c *harness) layerDirs() []string {
 	c.t.Helper()
 	ents, err := os.ReadDir(filepath.Join(c.root, "layers", "sha256"))
 	if errors.Is(err, fs.ErrNotExist) {

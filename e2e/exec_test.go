@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"crypto/sha256"
@@ -18,7 +18,7 @@ import (
 // execBox starts a container "box" with a foreground `run` that writes a
 // file and then sleeps, waits until it is up, and removes it at the end.
 // It returns the sync directory (/sync inside) and the container's state.
-func (c *cli) execBox() (string, container.State) {
+func (c *harness) execBox() (string, container.State) {
 	c.t.Helper()
 	img := c.busybox()
 	sync := c.t.TempDir()

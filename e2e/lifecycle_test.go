@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -13,33 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/cli"
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/internal/testutil"
-	"golang.org/x/sys/unix"
 )
-
-func TestParseSignal(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want unix.Signal
-		err  string
-	}{
-		{"KILL", unix.SIGKILL, ""}, {"SIGTERM", unix.SIGTERM, ""}, {"hup", unix.SIGHUP, ""},
-		{"sigusr1", unix.SIGUSR1, ""}, {"9", unix.SIGKILL, ""}, {"34", 34, ""},
-		{"0", 0, "1 to 64"}, {"65", 0, "1 to 64"}, {"BOGUS", 0, "invalid signal"}, {"", 0, "invalid signal"},
-	} {
-		got, err := parseSignal(tc.in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("parseSignal(%q) = %v, %v; want an error saying %q", tc.in, got, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || got != tc.want {
-			t.Errorf("parseSignal(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
-		}
-	}
-}
 
 // fg is a foreground `minictr run` started in the background of the test.
 type fg struct {
@@ -50,7 +27,7 @@ type fg struct {
 // startFG runs `minictr run --name NAME ... sh -c SCRIPT` in the
 // foreground (cmd.Start), and waits until the script has touched
 // /sync/NAME. The test's cleanup kills what is left.
-func (c *cli) startFG(sync, name, script string) *fg {
+func (c *harness) startFG(sync, name, script string) *fg {
 	c.t.Helper()
 	f := c.launch(sync, name, script)
 	waitFile(c.t, filepath.Join(sync, name))
@@ -58,7 +35,7 @@ func (c *cli) startFG(sync, name, script string) *fg {
 }
 
 // launch is startFG without the wait.
-func (c *cli) launch(sync, name, script string) *fg {
+func (c *harness) launch(sync, name, script string) *fg {
 	c.t.Helper()
 	f := &fg{cmd: c.cmd("run", "--name", name, "-v", sync+":/sync", "bb:test", "sh", "-c", script), done: make(chan int, 1)}
 	if err := f.cmd.Start(); err != nil {
@@ -81,9 +58,9 @@ func (c *cli) launch(sync, name, script string) *fg {
 }
 
 // state is a container's state as `inspect` shows it.
-func (c *cli) state(name string) container.State {
+func (c *harness) state(name string) container.State {
 	c.t.Helper()
-	var v []inspectContainer
+	var v []cli.ContainerInspect
 	if err := json.Unmarshal([]byte(c.ok("inspect", name)), &v); err != nil || len(v) != 1 {
 		c.t.Fatalf("inspect %s: %v", name, err)
 	}
@@ -160,9 +137,9 @@ func TestStopKill(t *testing.T) {
 }
 
 // images --json and ps -a --json, for comparing with system df.
-func (c *cli) imageSizes() map[string]int64 {
+func (c *harness) imageSizes() map[string]int64 {
 	c.t.Helper()
-	var rows []imageRow
+	var rows []cli.ImageSummary
 	if err := json.Unmarshal([]byte(c.ok("images", "--json")), &rows); err != nil {
 		c.t.Fatal(err)
 	}
@@ -173,13 +150,13 @@ func (c *cli) imageSizes() map[string]int64 {
 	return out
 }
 
-func (c *cli) df() map[string]dfRow {
+func (c *harness) df() map[string]cli.UsageRow {
 	c.t.Helper()
-	var v dfJSON
+	var v cli.DiskUsage
 	if err := json.Unmarshal([]byte(c.ok("system", "df", "--json")), &v); err != nil {
 		c.t.Fatal(err)
 	}
-	out := map[string]dfRow{}
+	out := map[string]cli.UsageRow{}
 	for _, r := range v.Summary {
 		out[r.Type] = r
 	}
@@ -212,13 +189,13 @@ func TestPruneDf(t *testing.T) {
 		}
 	}
 	df := c.df()
-	if want := (dfRow{"Images", len(sizes), 1, bb + oth, oth}); df["Images"] != want || len(sizes) != 3 {
+	if want := (cli.UsageRow{Type: "Images", Total: len(sizes), Active: 1, Size: bb + oth, Reclaimable: oth}); df["Images"] != want || len(sizes) != 3 {
 		t.Errorf("df images %+v, want %+v (from images: %v)", df["Images"], want, sizes)
 	}
-	if want := (dfRow{"Containers", 1, 0, 100000, 100000}); df["Containers"] != want {
+	if want := (cli.UsageRow{Type: "Containers", Total: 1, Active: 0, Size: 100000, Reclaimable: 100000}); df["Containers"] != want {
 		t.Errorf("df containers %+v, want %+v", df["Containers"], want)
 	}
-	if want := (dfRow{"Layers", len(c.layerDirs()), 1, bb + oth, 0}); df["Layers"] != want {
+	if want := (cli.UsageRow{Type: "Layers", Total: len(c.layerDirs()), Active: 1, Size: bb + oth, Reclaimable: 0}); df["Layers"] != want {
 		t.Errorf("df layers %+v, want %+v", df["Layers"], want)
 	}
 
@@ -227,7 +204,7 @@ func TestPruneDf(t *testing.T) {
 		t.Errorf("image prune (its layer is shared with bb:test):\n%s", out)
 	}
 	out = c.ok("image", "prune", "-a") // other:1 goes; bb:test has a container
-	if !strings.Contains(out, "untagged: other:1") || !strings.HasSuffix(out, "Total reclaimed space: "+humanSize(oth)+"\n") {
+	if !strings.Contains(out, "untagged: other:1") || !strings.HasSuffix(out, "Total reclaimed space: "+cli.HumanSize(oth)+"\n") {
 		t.Errorf("image prune -a:\n%s", out)
 	}
 	if len(c.imageSizes()) != 1 || len(c.layerDirs()) != 1 {
@@ -247,7 +224,7 @@ func TestPruneDf(t *testing.T) {
 	}
 	out = c.ok("system", "prune")
 	if !strings.Contains(out, "Deleted Containers:\n") || !strings.Contains(out, "Deleted Layers:\n") ||
-		!strings.HasSuffix(out, "Total reclaimed space: "+humanSize(100000+oth)+"\n") {
+		!strings.HasSuffix(out, "Total reclaimed space: "+cli.HumanSize(100000+oth)+"\n") {
 		t.Errorf("system prune:\n%s", out)
 	}
 	if ids := c.containerIDs(); len(ids) != 0 || len(c.imageSizes()) != 1 {
@@ -303,7 +280,7 @@ func TestConcurrentLifecycle(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		waitFile(t, filepath.Join(sync, fmt.Sprintf("c%d", i)))
 	}
-	var ps []psRow
+	var ps []cli.ContainerSummary
 	if err := json.Unmarshal([]byte(c.ok("ps", "--json")), &ps); err != nil || len(ps) != 20 {
 		t.Fatalf("ps: %d running, want 20 (%v)", len(ps), err)
 	}
@@ -339,7 +316,7 @@ func TestConcurrentLifecycle(t *testing.T) {
 
 // nothingLeft checks the store and the kernel for anything left of the
 // containers ids, whose PID 1s were pids.
-func (c *cli) nothingLeft(ids []string, pids []container.State) {
+func (c *harness) nothingLeft(ids []string, pids []container.State) {
 	c.t.Helper()
 	c.noMountsLeft()
 	for _, id := range ids {

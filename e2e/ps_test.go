@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/minictr/minictr/cli"
 )
 
 // ps shows the truth about containers, rm and prune clean them up, and a
@@ -24,7 +26,7 @@ func TestPsRmPrune(t *testing.T) {
 	if out := c.ok("ps", "-q"); out != "" {
 		t.Errorf("ps lists stopped containers without -a: %q", out)
 	}
-	var v []inspectContainer
+	var v []cli.ContainerInspect
 	if err := json.Unmarshal([]byte(c.ok("inspect", "done")), &v); err != nil || len(v) != 1 {
 		t.Fatalf("inspect done: %v", err)
 	}
@@ -51,7 +53,7 @@ func TestPsRmPrune(t *testing.T) {
 	if err := json.Unmarshal([]byte(c.ok("inspect", "busy")), &v); err != nil || len(v) != 1 {
 		t.Fatalf("inspect busy: %v", err)
 	}
-	want := inspectMount{Type: "bind", Source: sync, Destination: "/sync", RW: true}
+	want := cli.MountPoint{Type: "bind", Source: sync, Destination: "/sync", RW: true}
 	if len(v[0].Mounts) != 1 || v[0].Mounts[0] != want || v[0].LogPath != filepath.Join(v[0].Dir, "log.json") ||
 		v[0].State.Pid == 0 || len(v[0].Cgroup) == 0 {
 		t.Errorf("inspect of a running container with -v: Mounts %+v, LogPath %q, Pid %d, Cgroup %v; want %+v, %q in its dir",

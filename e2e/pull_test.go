@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"io"
@@ -180,7 +180,7 @@ func TestPullKilled(t *testing.T) {
 // checkStoreConsistent: every layer directory present is whole (the same
 // tree as in the clean store), and an image is listed only if all of its
 // layers are there.
-func checkStoreConsistent(t *testing.T, c, clean *cli) {
+func checkStoreConsistent(t *testing.T, c, clean *harness) {
 	t.Helper()
 	for _, chain := range c.layerDirs() {
 		got := testutil.Tree(t, filepath.Join(c.root, "layers", "sha256", chain))

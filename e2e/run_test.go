@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 // (tools/vm-test-all.sh).
 
 // busybox imports the busybox test image into c's store as bb:test.
-func (c *cli) busybox() string {
+func (c *harness) busybox() string {
 	c.t.Helper()
 	path := filepath.Join(c.t.TempDir(), "busybox.tar")
 	if err := os.WriteFile(path, testutil.TarLayer(c.t, testutil.BusyboxRoot(c.t)), 0o644); err != nil {
@@ -32,7 +32,7 @@ func (c *cli) busybox() string {
 }
 
 // containerIDs lists the containers in the store.
-func (c *cli) containerIDs() []string {
+func (c *harness) containerIDs() []string {
 	ents, _ := os.ReadDir(filepath.Join(c.root, "containers"))
 	var ids []string
 	for _, e := range ents {
@@ -42,7 +42,7 @@ func (c *cli) containerIDs() []string {
 }
 
 // noMountsLeft fails the test if anything is mounted under the store.
-func (c *cli) noMountsLeft() {
+func (c *harness) noMountsLeft() {
 	c.t.Helper()
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {

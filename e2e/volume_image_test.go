@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"io/fs"
@@ -20,7 +20,7 @@ var seedTime = time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
 // /var/lib/db owned by uid 999 that the image declares as a VOLUME (as
 // the postgres image does), and symlinks that try to lead a volume, or
 // populate, out of the rootfs.
-func (c *cli) volumeImage() string {
+func (c *harness) volumeImage() string {
 	c.t.Helper()
 	db := []testutil.File{
 		testutil.Dir("var", 0o755), testutil.Dir("var/lib", 0o755),

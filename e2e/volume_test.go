@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/cli"
 	"github.com/minictr/minictr/layers"
 	"github.com/minictr/minictr/volume"
 )
@@ -21,15 +22,15 @@ import (
 // command leaves.
 
 // volumes lists the volume names in the store, as `volume ls -q` prints them.
-func (c *cli) volumes() []string {
+func (c *harness) volumes() []string {
 	c.t.Helper()
 	return strings.Fields(c.ok("volume", "ls", "-q"))
 }
 
 // volumeInspect is `volume inspect NAME`.
-func (c *cli) volumeInspect(name string) volumeInfo {
+func (c *harness) volumeInspect(name string) cli.VolumeInspect {
 	c.t.Helper()
-	var v []volumeInfo
+	var v []cli.VolumeInspect
 	if err := json.Unmarshal([]byte(c.ok("volume", "inspect", name)), &v); err != nil || len(v) != 1 {
 		c.t.Fatalf("volume inspect %s: %v", name, err)
 	}
@@ -37,9 +38,9 @@ func (c *cli) volumeInspect(name string) volumeInfo {
 }
 
 // ctrVolume is the one Mount of type volume of container name (inspect).
-func (c *cli) ctrVolume(name string) inspectMount {
+func (c *harness) ctrVolume(name string) cli.MountPoint {
 	c.t.Helper()
-	var found []inspectMount
+	var found []cli.MountPoint
 	for _, m := range c.ctrInspect(name).Mounts {
 		if m.Type == "volume" {
 			found = append(found, m)
@@ -52,9 +53,9 @@ func (c *cli) ctrVolume(name string) inspectMount {
 }
 
 // ctrInspect is `inspect NAME` of a container.
-func (c *cli) ctrInspect(name string) inspectContainer {
+func (c *harness) ctrInspect(name string) cli.ContainerInspect {
 	c.t.Helper()
-	var v []inspectContainer
+	var v []cli.ContainerInspect
 	if err := json.Unmarshal([]byte(c.ok("inspect", name)), &v); err != nil || len(v) != 1 {
 		c.t.Fatalf("inspect %s: %v", name, err)
 	}
@@ -109,7 +110,7 @@ func TestVolumeNamed(t *testing.T) {
 	if out := c.ok("volume", "ls"); !regexp.MustCompile(`(?m)^DRIVER +VOLUME NAME\nlocal +data\n$`).MatchString(out) {
 		t.Errorf("volume ls:\n%s", out)
 	}
-	var ls []volumeInfo
+	var ls []cli.VolumeInspect
 	if err := json.Unmarshal([]byte(c.ok("volume", "ls", "--json")), &ls); err != nil || len(ls) != 1 || ls[0].Name != "data" {
 		t.Errorf("volume ls --json: %+v, %v", ls, err)
 	}

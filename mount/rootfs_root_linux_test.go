@@ -13,6 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// testHostname is the hostname of the test container.
+const testHostname = "c1"
+
 // busyboxContainer lays out a container the way minictr will: two image
 // layers (a static busybox base, an "app" layer on top), and a container
 // directory with upper, work, rootfs, plus a host directory for a volume.
@@ -30,10 +33,13 @@ func busyboxContainer(t *testing.T) RootfsConfig {
 	writeTree(t, app, map[string]string{"etc/motd": "hello from the app layer\n"})
 	writeTree(t, c, map[string]string{"upper/": "", "work/": "", "rootfs/": ""})
 	writeTree(t, dir, map[string]string{"volume/data.txt": "from the host\n"})
+	etc, err := Files(c, testHostname, []byte("nameserver 127.0.0.1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	return RootfsConfig{
 		Rootfs: c + "/rootfs", Lowers: []string{app, base}, Upper: c + "/upper", Work: c + "/work",
-		FilesDir: c, Hostname: "c1", ResolvConf: []byte("nameserver 127.0.0.1\n"),
-		Binds: []Bind{{Source: dir + "/volume", Target: "/data", ReadOnly: true}},
+		Binds: append(etc, Bind{Source: dir + "/volume", Target: "/data", ReadOnly: true}),
 	}
 }
 

@@ -13,18 +13,19 @@ type RootfsConfig struct {
 	// Upper and Work are the container's writable layer and overlayfs's
 	// scratch directory, both empty directories on the same filesystem.
 	Upper, Work string
-	// FilesDir is where /etc/hostname, /etc/hosts and /etc/resolv.conf are
-	// written (the container's directory); empty leaves the image's files.
-	FilesDir string
-	Hostname string
-	// ResolvConf is the container's /etc/resolv.conf; nil keeps the image's.
-	ResolvConf []byte
-	// Binds are the -v volumes, mounted after the /etc files so that a
-	// volume on /etc/hosts wins.
+	// Populate, when set, runs once the overlay is mounted and before
+	// anything is mounted over it: the one moment the image's files at a
+	// volume's path can be copied into an empty volume (docs/08-volumes.md).
+	Populate func() error `json:"-"`
+	// Binds are mounted in this order: the container's /etc/hostname, hosts
+	// and resolv.conf (see Files), the -v binds and the volumes, parents
+	// first, so that a volume on /etc/hosts wins over the file.
 	Binds []Bind
-	// Console is a pty slave (e.g. /dev/pts/3) to bind on /dev/console; empty: none.
-	Console string
 	// ReadOnly makes "/" read-only after pivot_root (--read-only). The upper
 	// layer still exists; volumes, /dev and /dev/shm stay writable.
 	ReadOnly bool
+	// Console, when set, runs last: it makes the container's terminal from
+	// the container's own /dev/ptmx (which exists only after pivot_root)
+	// and returns the pty slave's path, which is bound on /dev/console.
+	Console func() (pts string, err error) `json:"-"`
 }

@@ -2,55 +2,46 @@ package mount
 
 import "errors"
 
-// SetupRootfs builds the container's root filesystem and moves into it, in
-// the order runc does. It must run in the container's init, in a new mount
-// namespace (CLONE_NEWNS) and new PID namespace, on a locked OS thread
-// (see package ns). Each step is one exported function; their order is the
-// story of docs/03-overlay.md and docs/04-namespaces.md:
+// SetupRootfs builds the container's root filesystem and moves into it. It
+// is the one sequence minictr's container init runs, in runc's order, and
+// must run in the container's init, in a new mount namespace (CLONE_NEWNS)
+// and new PID namespace, on a locked OS thread (see package ns). Each step
+// is one exported function; their order is the story of docs/03-overlay.md
+// and docs/04-namespaces-mounts.md:
 //
 //  1. MakePrivate: stop mount events from leaking to or from the host
 //  2. overlay (or bind) on Rootfs: the image's layers plus a writable upper
-//  3. MountSpecial: fresh /proc, /sys, /dev, /dev/pts, /dev/shm, /dev/mqueue
-//  4. MakeDevices, MakeDevLinks: null, zero, ..., /dev/fd, /dev/ptmx
-//  5. BindConsole, Files + MountBinds: console, /etc files, volumes
-//  6. PivotRoot: Rootfs becomes "/", the host's tree is detached
-//  7. MaskPaths, ReadonlyPaths, ReadOnlyRoot: hide and freeze host knobs
+//  3. Populate: fill empty volumes from the image (docs/08-volumes.md)
+//  4. MountSpecial: fresh /proc, /sys, /dev, /dev/pts, /dev/shm, /dev/mqueue
+//  5. MakeDevices, MakeDevLinks: null, zero, ..., /dev/fd, /dev/ptmx
+//  6. MountCgroupfs: the container's own view of /sys/fs/cgroup
+//  7. MountBinds: /etc/hostname, hosts, resolv.conf, -v binds, volumes
+//  8. PivotRoot: Rootfs becomes "/", the host's tree is detached
+//  9. MaskPaths, ReadonlyPaths, ReadOnlyRoot: hide and freeze host knobs
+//  10. Console: the terminal from the container's own devpts, also /dev/console
 func SetupRootfs(c RootfsConfig) error {
-	if err := MakePrivate(); err != nil {
-		return err
+	steps := []func() error{
+		MakePrivate,
+		func() error { return mountRootfs(c) },
+		c.Populate,
+		func() error { return MountSpecial(c.Rootfs) },
+		func() error { return MakeDevices(c.Rootfs) },
+		func() error { return MakeDevLinks(c.Rootfs) },
+		func() error { return MountCgroupfs(c.Rootfs) },
+		func() error { return MountBinds(c.Rootfs, c.Binds) },
+		func() error { return PivotRoot(c.Rootfs) },
+		func() error { return hardenRoot(c.ReadOnly) },
+		func() error { return bindConsole(c.Console) },
 	}
-	if err := mountRootfs(c); err != nil {
-		return err
-	}
-	if err := MountSpecial(c.Rootfs); err != nil {
-		return err
-	}
-	if err := MakeDevices(c.Rootfs); err != nil {
-		return err
-	}
-	if err := MakeDevLinks(c.Rootfs); err != nil {
-		return err
-	}
-	if c.Console != "" {
-		if err := BindConsole(c.Rootfs, c.Console); err != nil {
+	for _, step := range steps {
+		if step == nil {
+			continue
+		}
+		if err := step(); err != nil {
 			return err
 		}
 	}
-	binds := c.Binds
-	if c.FilesDir != "" {
-		etc, err := Files(c.FilesDir, c.Hostname, c.ResolvConf)
-		if err != nil {
-			return err
-		}
-		binds = append(etc, binds...)
-	}
-	if err := MountBinds(c.Rootfs, binds); err != nil {
-		return err
-	}
-	if err := PivotRoot(c.Rootfs); err != nil {
-		return err
-	}
-	return hardenRoot(c.ReadOnly)
+	return nil
 }
 
 // mountRootfs mounts the image's layers (or binds a ready tree) on Rootfs.
@@ -80,4 +71,17 @@ func hardenRoot(readOnly bool) error {
 		return ReadOnlyRoot()
 	}
 	return nil
+}
+
+// bindConsole makes the terminal (after pivot_root: the container's own
+// devpts) and binds its slave on /dev/console, as runc does.
+func bindConsole(console func() (string, error)) error {
+	if console == nil {
+		return nil
+	}
+	pts, err := console()
+	if err != nil {
+		return err
+	}
+	return BindConsole("/", pts)
 }

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -67,7 +66,7 @@ func Join(pid int, start uint64) error {
 	}()
 	// The files are open: the process cannot give them back. If it is
 	// not (or no longer) the container's, they are the wrong ones.
-	if got, err := startTime(pid); err != nil || got != start {
+	if st, err := ReadProcStat(pid); err != nil || st.Start != start {
 		return fmt.Errorf("join namespaces of %d: the container's process has exited", pid)
 	}
 	trace("unshare", "CLONE_FS")
@@ -97,15 +96,6 @@ func openNamespaces(pid int) ([]*os.File, error) {
 		files = append(files, f)
 	}
 	return files, nil
-}
-
-// startTime reads field 22 of /proc/PID/stat (proc(5)).
-func startTime(pid int) (uint64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	return parseStartTime(string(b))
 }
 
 // Undumpable marks this process not dumpable (PR_SET_DUMPABLE 0, prctl(2)):
@@ -258,16 +248,4 @@ func ReexecSealed() error {
 	err = unix.Exec(path, os.Args, os.Environ())
 	f.Close()
 	return &os.PathError{Op: "execve", Path: path, Err: err}
-}
-
-// parseStartTime picks the start time, field 22, out of a /proc/PID/stat
-// line. The command name, field 2, is in parentheses and may hold spaces
-// and parentheses, so fields are counted after its LAST ')'.
-func parseStartTime(stat string) (uint64, error) {
-	i := strings.LastIndexByte(stat, ')')
-	f := strings.Fields(stat[i+1:])
-	if i < 0 || len(f) < 20 {
-		return 0, fmt.Errorf("parse /proc/PID/stat: too few fields in %q", stat)
-	}
-	return strconv.ParseUint(f[19], 10, 64)
 }

@@ -25,15 +25,22 @@ type Spec struct {
 
 // ParseSpec parses docker's three -v forms:
 //
-//	-v /srv/data:/data[:ro|rw]  bind: the host path (absolute) on /data
+//	-v /srv/data:/data[:ro|rw]  bind: the host path on /data
+//	-v ./data:/data             bind: a host path relative to cwd (docker 23+)
 //	-v data:/data[:ro|rw]       the named volume "data" (created if missing)
 //	-v /data                    a new anonymous volume on /data
 //
-// The first part decides: a leading '/' is a host path, anything else a
-// volume name. As in docker, "/data:ro" is an error (an anonymous volume
-// takes no mode), and the container path must be absolute and not "/".
-func ParseSpec(s string) (Spec, error) {
+// The first part decides: a leading '/' is a host path, a leading '.' a
+// host path relative to cwd (a volume name never starts with '.'), anything
+// else a volume name. As in docker, "/data:ro" is an error (an anonymous
+// volume takes no mode), an empty mode ("data:/data:") too, and the
+// container path must be absolute and not "/".
+func ParseSpec(s, cwd string) (Spec, error) {
 	parts := strings.Split(s, ":")
+	if strings.HasPrefix(s, ".") && len(parts) > 1 {
+		parts[0] = filepath.Join(cwd, parts[0])
+		s = strings.Join(parts, ":")
+	}
 	if strings.HasPrefix(s, "/") && len(parts) > 1 {
 		b, err := mount.ParseBind(s)
 		return Spec{Type: TypeBind, Bind: b}, err
@@ -56,10 +63,10 @@ func ParseSpec(s string) (Spec, error) {
 			return Spec{}, fmt.Errorf("volume %q: %w", s, err)
 		}
 	}
-	switch mode {
-	case "ro":
+	switch {
+	case mode == "ro":
 		sp.ReadOnly = true
-	case "", "rw":
+	case mode == "rw", len(parts) < 3:
 	default:
 		return Spec{}, fmt.Errorf("volume %q: unknown mode %q (want ro or rw)", s, mode)
 	}

@@ -28,15 +28,19 @@ func TestParseSpec(t *testing.T) {
 		{in: "data", wantErr: `volume "data": container path "data" is not absolute`},
 		{in: "data:/x:rx", wantErr: `volume "data:/x:rx": unknown mode "rx" (want ro or rw)`},
 		{in: "data:/x:ro:z", wantErr: `volume "data:/x:ro:z": want [HOST:|NAME:]CONTAINER[:ro|rw]`},
-		{in: "./data:/x", wantErr: `volume "./data:/x": invalid volume name "./data"`},
+		{in: "./data:/x", want: Spec{Type: TypeBind, Bind: mount.Bind{Source: "/home/s/data", Target: "/x"}}},
+		{in: "../x:/x:ro", want: Spec{Type: TypeBind, Bind: mount.Bind{Source: "/home/x", Target: "/x", ReadOnly: true}}},
+		{in: ".:/x", want: Spec{Type: TypeBind, Bind: mount.Bind{Source: "/home/s", Target: "/x"}}},
+		{in: "data:/data:", wantErr: `volume "data:/data:": unknown mode "" (want ro or rw)`},
+		{in: "/srv:/data:", wantErr: `volume "/srv:/data:": unknown mode "" (want ro or rw)`},
 		{in: "a/b:/x", wantErr: `volume "a/b:/x": invalid volume name "a/b"`},
 		{in: "x:/x", wantErr: `volume "x:/x": invalid volume name "x"`}, // docker: two characters at least
 		{in: ":/x", wantErr: `volume ":/x": invalid volume name ""`},
-		{in: ".hidden:/x", wantErr: `invalid volume name ".hidden"`},
+		{in: ".hidden:/x", want: Spec{Type: TypeBind, Bind: mount.Bind{Source: "/home/s/.hidden", Target: "/x"}}}, // docker: a leading '.' is a relative path
 		{in: "/srv:/x:rx", wantErr: `volume "/srv:/x:rx": unknown mode "rx" (want ro or rw)`},
 		{in: "/srv:rel", wantErr: `volume "/srv:rel": container path "rel" is not absolute`},
 	} {
-		got, err := ParseSpec(c.in)
+		got, err := ParseSpec(c.in, "/home/s")
 		switch {
 		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
 			t.Errorf("ParseSpec(%q) error = %v, want %s", c.in, err, c.wantErr)
@@ -67,7 +71,7 @@ func TestNames(t *testing.T) {
 
 func ExampleParseSpec() {
 	for _, v := range []string{"/srv/www:/usr/share/www:ro", "pgdata:/var/lib/postgresql/data", "/cache"} {
-		sp, _ := ParseSpec(v)
+		sp, _ := ParseSpec(v, "/")
 		fmt.Printf("%-6s name=%q source=%q target=%s ro=%v\n", sp.Type, sp.Name, sp.Source, sp.Target, sp.ReadOnly)
 	}
 	// Output:

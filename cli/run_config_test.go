@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -7,10 +7,9 @@ import (
 	"testing"
 
 	"github.com/minictr/minictr/image"
-	"github.com/minictr/minictr/mount"
 )
 
-// RunCmd.volumes: which -v and image VOLUMEs become which volumes (pure:
+// mounts: which -v and image VOLUMEs become which binds and volumes (pure:
 // nothing is created).
 func TestRunVolumes(t *testing.T) {
 	img := func(paths ...string) image.Image {
@@ -31,6 +30,7 @@ func TestRunVolumes(t *testing.T) {
 		{flags: []string{"data:/data"}, img: img(), want: "data /data false"},
 		{flags: []string{"/data", "db:/db:ro"}, img: img(), want: "anon /data false, db /db true"},
 		{flags: []string{"/srv:/srv"}, img: img(), want: ""}, // a bind is no volume
+		{flags: []string{"/nonexistent-minictr:/x"}, img: img(), wantErr: `invalid volume "/nonexistent-minictr:/x": stat /nonexistent-minictr: no such file or directory`},
 		{flags: nil, img: img("/var/lib/db", "/cache/"), want: "anon /cache false, anon /var/lib/db false"},
 		{flags: []string{"mine:/var/lib/db/"}, img: img("/var/lib/db"), want: "mine /var/lib/db false"},
 		{flags: []string{"/srv:/var/lib/db"}, img: img("/var/lib/db"), want: ""}, // a bind covers it too
@@ -38,8 +38,7 @@ func TestRunVolumes(t *testing.T) {
 		{flags: nil, img: img("relative"), wantErr: `image i: VOLUME "relative": container path "relative" is not absolute`},
 		{flags: []string{"ab:/x:bad"}, img: img(), wantErr: `unknown mode "bad"`},
 	} {
-		c := &RunCmd{Image: "i", Volume: tc.flags}
-		vols, err := c.volumes(tc.img)
+		_, vols, err := mounts(tc.flags, "i", tc.img)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("volumes(%q, %v) error = %v, want %s", tc.flags, tc.img.Config.Config.Volumes, err, tc.wantErr)
@@ -60,25 +59,14 @@ func TestRunVolumes(t *testing.T) {
 	}
 }
 
-func TestSortMounts(t *testing.T) {
-	in := []mount.Bind{{Target: "/etc/hostname"}, {Target: "/etc/hosts"}, {Target: "/a/b"}, {Target: "/etc"}, {Target: "/a"}, {Target: "/etc/hosts"}}
-	var got []string
-	for _, b := range sortMounts(in) {
-		got = append(got, b.Target)
-	}
-	// Parents first; same depth in the order given (a -v on /etc/hosts,
-	// given after the container's own /etc/hosts, wins).
-	if want := "/etc /a /etc/hostname /etc/hosts /a/b /etc/hosts"; strings.Join(got, " ") != want {
-		t.Errorf("sortMounts = %q, want %q", got, want)
-	}
-	if in[0].Target != "/etc/hostname" {
-		t.Errorf("sortMounts changed its argument")
-	}
-}
-
-func TestBindFlags(t *testing.T) {
-	got := bindFlags([]string{"/srv:/srv:ro", "data:/data", "/anon", "bad/name:/x", "/h:/h"})
-	if strings.Join(got, " ") != "/srv:/srv:ro /h:/h" {
-		t.Errorf("bindFlags = %q", got)
+// mounts keeps the binds as config.json does: absolute host paths (a
+// relative one resolved against the working directory, as docker 23+),
+// in the -v syntax.
+func TestMountsBinds(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	binds, vols, err := mounts([]string{"/tmp:/srv:ro", "data:/data", "/anon", ".:/here"}, "i", image.Image{})
+	if err != nil || strings.Join(binds, " ") != "/tmp:/srv:ro "+dir+":/here" || len(vols) != 2 {
+		t.Errorf("mounts = %q, %v, %v", binds, vols, err)
 	}
 }

@@ -1,0 +1,171 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+
+	"github.com/minictr/minictr/mount"
+	"github.com/minictr/minictr/ns"
+	"github.com/minictr/minictr/tty"
+	"github.com/minictr/minictr/volume"
+)
+
+// Both ends of the re-exec that starts a container (docs/04-namespaces.md):
+//
+//	minictr run ── newInitSpec ──> ns.Start: clone(2) of /proc/self/exe "init"
+//	                                 in new namespaces, the spec on a pipe
+//	minictr init (Init, below) <── ns.ReadConfig: the same initSpec, as JSON
+//	  mount.SetupRootfs, hostname, lo, user ... execve(2) of the command
+//
+// Go must re-exec rather than fork: the runtime is multi-threaded before
+// main runs, and fork(2) without exec copies only the calling thread.
+
+// initSpec is what `minictr run` tells `minictr init`: plain values only.
+type initSpec struct {
+	Layers   []string     `json:"layers"` // image layer directories, bottom first
+	Upper    string       `json:"upper"`
+	Work     string       `json:"work"`
+	Rootfs   string       `json:"rootfs"`
+	Binds    []mount.Bind `json:"binds"`    // /etc/hostname, hosts, resolv.conf, -v binds, volumes
+	Populate []mount.Bind `json:"populate"` // volumes (their _data): filled from the image if empty
+	ReadOnly bool         `json:"readOnly"`
+	Hostname string       `json:"hostname"`
+	NetNS    bool         `json:"netns"` // a new network namespace: bring lo up
+	Tty      bool         `json:"tty"`
+	Args     []string     `json:"args"`
+	Env      []string     `json:"env"`
+	Cwd      string       `json:"cwd"`
+	User     string       `json:"user"`
+	Debug    bool         `json:"debug"`
+}
+
+// newInitSpec is the parent's end: the part of the container's config that
+// init needs, with its mounts resolved to host paths. The /etc files are
+// written here, in the container's directory.
+func newInitSpec(ctr *Container, o Options) (initSpec, error) {
+	files, err := mount.Files(ctr.Dir, ctr.Hostname, resolvConf(ctr.Net))
+	if err != nil {
+		return initSpec{}, err
+	}
+	binds, err := ctr.binds()
+	if err != nil {
+		return initSpec{}, err
+	}
+	vols, err := volumeBinds(o.Root, ctr.Volumes)
+	if err != nil {
+		return initSpec{}, err
+	}
+	return initSpec{
+		Layers: ctr.Layers, Upper: ctr.Upper(), Work: ctr.Work(), Rootfs: ctr.Rootfs(),
+		Binds: sortMounts(append(files, append(binds, vols...)...)), Populate: vols,
+		ReadOnly: ctr.ReadOnly, Hostname: ctr.Hostname,
+		NetNS: ctr.Net != "host", Tty: ctr.Tty, Args: ctr.Args, Env: withTerm(ctr.Env, ctr.Tty, ctr.Hostname),
+		Cwd: ctr.Cwd, User: ctr.User, Debug: o.Debug,
+	}, nil
+}
+
+// resolvConf is the container's /etc/resolv.conf: the host's with --net
+// host; with --net none there is no network to ask, so no nameserver.
+func resolvConf(net string) []byte {
+	if net == "host" {
+		if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
+			return b
+		}
+	}
+	return []byte("# no network (--net none): no nameserver\n")
+}
+
+// Init is the child's end, the container's first process: `minictr init`,
+// run by `minictr run` in new namespaces, never by hand. It sets up the
+// container from inside, then becomes the user's command with execve(2),
+// keeping PID 1. It returns only to exit with docker's code for a failure.
+func Init() int {
+	// unshare(2), pivot_root(2) and execve(2) below must all happen on this
+	// one OS thread, the one that the namespaces were made for.
+	runtime.LockOSThread()
+	var s initSpec
+	if err := ns.ReadConfig(&s); err != nil {
+		return ns.ReportError("config", err, ns.CodeSetup)
+	}
+	SetTracing(s.Debug)
+	if err := ns.WaitContinue(); err != nil {
+		return ns.ReportError("sync", err, ns.CodeSetup)
+	}
+	if err := mount.SetupRootfs(rootfsConfig(s)); err != nil {
+		return ns.ReportError("rootfs", err, ns.CodeSetup)
+	}
+	// docker creates the working directory when the image lacks it (as
+	// root, before switching to the user)
+	if err := os.MkdirAll(s.Cwd, 0o755); err != nil {
+		return ns.ReportError("workdir", err, ns.CodeSetup)
+	}
+	env, err := setupProcess(s)
+	if err != nil {
+		return ns.ReportError("process", err, ns.CodeSetup)
+	}
+	err = ns.Exec(s.Args, env, s.Cwd) // returns only on failure
+	return ns.ReportError("exec", err, ns.CodeCannotExec)
+}
+
+// rootfsConfig is the rootfs sequence init runs (mount.SetupRootfs), with
+// init's two steps that the mount package does not know: filling empty
+// volumes from the image, and the terminal.
+func rootfsConfig(s initSpec) mount.RootfsConfig {
+	top := slices.Clone(s.Layers)
+	slices.Reverse(top) // overlayfs wants the top layer first
+	c := mount.RootfsConfig{Rootfs: s.Rootfs, Lowers: top, Upper: s.Upper, Work: s.Work,
+		Binds: s.Binds, ReadOnly: s.ReadOnly, Populate: func() error { return populateVolumes(s) }}
+	if s.Tty {
+		c.Console = func() (string, error) {
+			if err := tty.SetupConsole(os.NewFile(ns.ExtraFD, "console-socket")); err != nil {
+				return "", fmt.Errorf("console: %w", err)
+			}
+			return os.Readlink("/proc/self/fd/0") // the pty slave, now our stdin
+		}
+	}
+	return c
+}
+
+// populateVolumes copies the image's files at each volume's path into the
+// volume, if it is empty (docs/08-volumes.md). This is the one moment they
+// are visible: the overlay is mounted, the volumes are not yet mounted
+// over them, and nothing of the container runs.
+func populateVolumes(s initSpec) error {
+	for _, v := range s.Populate {
+		copied, err := volume.Populate(s.Rootfs, v.Target, v.Source)
+		if err != nil {
+			return fmt.Errorf("populate volume %s: %w", v.Target, err)
+		}
+		if copied && mount.Trace != nil {
+			mount.Trace("populate", v.Target, v.Source)
+		}
+	}
+	return nil
+}
+
+// setupProcess sets what the process sees of itself: hostname, network
+// and user. The user is looked up in the container's own /etc/passwd and
+// /etc/group, which is now "/etc" after pivot_root. It returns the
+// environment, with HOME from the user's passwd entry.
+func setupProcess(s initSpec) ([]string, error) {
+	if err := ns.SetHostname(s.Hostname); err != nil {
+		return nil, err
+	}
+	if s.NetNS {
+		if err := ns.LoopbackUp(); err != nil {
+			return nil, err
+		}
+	}
+	u, err := lookupUser(s.User)
+	if err != nil {
+		return nil, err
+	}
+	if u != nil {
+		if err := ns.SetUser(*u); err != nil {
+			return nil, err
+		}
+	}
+	return withHome(s.Env, u), nil
+}
