@@ -3,11 +3,13 @@ package cli
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
+	"github.com/minictr/minictr/tty"
 )
 
 // The prune commands give disk space back, and `system df` says how much
@@ -24,9 +26,14 @@ type ContainerCmd struct {
 }
 
 // ContainerPruneCmd is `minictr container prune`.
-type ContainerPruneCmd struct{}
+type ContainerPruneCmd struct {
+	Force bool `short:"f" help:"Do not ask for confirmation."`
+}
 
-func (ContainerPruneCmd) Run(g *Globals) error {
+func (c *ContainerPruneCmd) Run(g *Globals) error {
+	if !mayPrune(c.Force, "WARNING! This will remove all stopped containers.") {
+		return nil
+	}
 	fmt.Println("Deleted Containers:")
 	_, err := pruneContainers(g.Root, func(id string) { fmt.Println(id) })
 	return err
@@ -61,10 +68,18 @@ type ImageCmd struct {
 
 // ImagePruneCmd is `minictr image prune`.
 type ImagePruneCmd struct {
-	All bool `short:"a" help:"Remove every image no container uses, not only dangling ones."`
+	All   bool `short:"a" help:"Remove every image no container uses, not only dangling ones."`
+	Force bool `short:"f" help:"Do not ask for confirmation."`
 }
 
 func (c *ImagePruneCmd) Run(g *Globals) error {
+	warning := "WARNING! This will remove all dangling images."
+	if c.All {
+		warning = "WARNING! This will remove all images without at least one container associated to them."
+	}
+	if !mayPrune(c.Force, warning) {
+		return nil
+	}
 	lines, freed, err := pruneImages(g, c.All)
 	printPruned("Deleted Images:", lines)
 	fmt.Println("Total reclaimed space: " + HumanSize(freed))
@@ -116,12 +131,30 @@ type SystemCmd struct {
 type SystemPruneCmd struct {
 	All     bool `short:"a" help:"Remove every image no container uses, not only dangling ones."`
 	Volumes bool `help:"Remove anonymous volumes no container uses, too."`
+	Force   bool `short:"f" help:"Do not ask for confirmation."`
+}
+
+// warning is docker's list of what system prune removes.
+func (c *SystemPruneCmd) warning() string {
+	w := "WARNING! This will remove:\n  - all stopped containers\n"
+	if c.Volumes {
+		w += "  - all anonymous volumes not used by at least one container\n"
+	}
+	if c.All {
+		w += "  - all images without at least one container associated to them\n"
+	} else {
+		w += "  - all dangling images\n"
+	}
+	return w + "  - all layers no image or container uses\n"
 }
 
 // Run prunes in the order that frees most: containers first (their images
 // become unused), then images (their layers become unused), then any layer
 // and blob no image or container refers to (left by `rmi -f`, say).
 func (c *SystemPruneCmd) Run(g *Globals) error {
+	if !mayPrune(c.Force, c.warning()) {
+		return nil
+	}
 	var ids []string
 	freed, err := pruneContainers(g.Root, func(id string) { ids = append(ids, id) })
 	printPruned("Deleted Containers:", ids)
@@ -200,4 +233,17 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// mayPrune asks docker's question before a prune, when someone is there to
+// answer it: stdin is a terminal and -f was not given. A script (stdin not
+// a terminal) prunes, as it always has with minictr.
+func mayPrune(force bool, warning string) bool {
+	if force {
+		return true
+	}
+	if _, err := tty.GetSize(int(os.Stdin.Fd())); err != nil {
+		return true // not a terminal
+	}
+	return confirm(warning)
 }

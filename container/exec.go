@@ -8,6 +8,7 @@ import (
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/ns"
 	"github.com/minictr/minictr/tty"
+	"golang.org/x/sys/unix"
 )
 
 // Both ends of `minictr exec`: one more process in a running container.
@@ -43,6 +44,8 @@ type execSpec struct {
 	Cwd         string   `json:"cwd"`
 	User        string   `json:"user"`
 	Tty         bool     `json:"tty"`
+	Rows        uint16   `json:"rows,omitempty"` // with Tty: the terminal's size before the command starts
+	Cols        uint16   `json:"cols,omitempty"`
 	Interactive bool     `json:"interactive"`
 	Debug       bool     `json:"debug"`
 }
@@ -67,6 +70,9 @@ func Exec(ctr *Container, name string, o ExecOptions) (int, error) {
 		Env: withTerm(MergeEnv(ctr.Env, o.Env), o.Tty, ctr.Hostname),
 		Cwd: firstOf(o.Workdir, ctr.Cwd, "/"), User: firstOf(o.User, ctr.User),
 		Tty: o.Tty, Interactive: o.Interactive, Debug: o.Debug,
+	}
+	if o.Tty {
+		spec.Rows, spec.Cols = procIO{}.termSize()
 	}
 	cg, err := cgroups.Load(st.Cgroup)
 	if err != nil {
@@ -167,7 +173,7 @@ func spawnConfig(s execSpec) (ns.SpawnConfig, func(), error) {
 	sp.User, sp.Env = u, withHome(s.Env, u)
 	switch {
 	case s.Tty:
-		slave, err := execConsole()
+		slave, err := execConsole(s.Rows, s.Cols)
 		if err != nil {
 			return sp, nil, err
 		}
@@ -184,12 +190,19 @@ func spawnConfig(s execSpec) (ns.SpawnConfig, func(), error) {
 	return sp, func() {}, nil
 }
 
-// execConsole makes a pty in the container's devpts, sends its master to
-// `minictr exec` and returns the slave, the command's terminal.
-func execConsole() (*os.File, error) {
+// execConsole makes a pty in the container's devpts, of the given size,
+// sends its master to `minictr exec` and returns the slave, the command's
+// terminal.
+func execConsole(rows, cols uint16) (*os.File, error) {
 	master, slavePath, err := tty.NewPty()
 	if err != nil {
 		return nil, err
+	}
+	if rows > 0 && cols > 0 {
+		if err := tty.SetSize(int(master.Fd()), &unix.Winsize{Row: rows, Col: cols}); err != nil {
+			master.Close()
+			return nil, err
+		}
 	}
 	err = tty.SendFd(os.NewFile(ns.ExtraFD, "console-socket"), master)
 	master.Close() // `minictr exec` has its own copy now

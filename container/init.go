@@ -10,6 +10,7 @@ import (
 	"github.com/minictr/minictr/ns"
 	"github.com/minictr/minictr/tty"
 	"github.com/minictr/minictr/volume"
+	"golang.org/x/sys/unix"
 )
 
 // Both ends of the re-exec that starts a container (docs/04-namespaces.md):
@@ -34,6 +35,8 @@ type initSpec struct {
 	Hostname string       `json:"hostname"`
 	NetNS    bool         `json:"netns"` // a new network namespace: bring lo up
 	Tty      bool         `json:"tty"`
+	Rows     uint16       `json:"rows,omitempty"` // with Tty: the terminal's size before the command starts
+	Cols     uint16       `json:"cols,omitempty"`
 	Args     []string     `json:"args"`
 	Env      []string     `json:"env"`
 	Cwd      string       `json:"cwd"`
@@ -121,6 +124,14 @@ func rootfsConfig(s initSpec) mount.RootfsConfig {
 		c.Console = func() (string, error) {
 			if err := tty.SetupConsole(os.NewFile(ns.ExtraFD, "console-socket")); err != nil {
 				return "", fmt.Errorf("console: %w", err)
+			}
+			// The size is set here, before the command runs: a shell that
+			// asks at once must not see 0x0 (the parent's own resize
+			// comes later, when it has the master).
+			if s.Rows > 0 && s.Cols > 0 {
+				if err := tty.SetSize(0, &unix.Winsize{Row: s.Rows, Col: s.Cols}); err != nil {
+					return "", fmt.Errorf("console: %w", err)
+				}
 			}
 			return os.Readlink("/proc/self/fd/0") // the pty slave, now our stdin
 		}

@@ -19,6 +19,9 @@ func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int
 	if err != nil {
 		return 0, err
 	}
+	if ctr.Tty {
+		spec.Rows, spec.Cols = pio.termSize()
+	}
 	sc := ns.StartConfig{Args: []string{"init"}, Options: namespaces(ctr.Net), Config: spec,
 		Stdout: pio.stdout, Stderr: pio.stderr}
 	if pio.interactive {
@@ -39,14 +42,12 @@ func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int
 	stopSignals := ns.ForwardSignals(p)
 	defer stopSignals()
 	if err := p.Continue(); err != nil {
-		p.Wait()
-		return childError(pio.msgs, err)
+		return initFailed(p, cg, ctr.Limits.MemoryBytes, pio, err)
 	}
 	// The container runs once its command is exec'd: not before, or a
 	// detached `run -d nothere` would report "started" and exit 0.
 	if err := p.WaitExec(); err != nil {
-		p.Wait()
-		return childError(pio.msgs, err)
+		return initFailed(p, cg, ctr.Limits.MemoryBytes, pio, err)
 	}
 	Stage(o.Debug, 6, "process", "container init is PID %d on the host, PID 1 inside", p.Pid())
 	start, _ := StartTime(p.Pid())
@@ -108,6 +109,18 @@ func startInCgroup(sc ns.StartConfig, cg cgroups.Cgroup, childEnds []*os.File) (
 		}
 	}
 	return p, nil
+}
+
+// initFailed reports an init that died before it could exec the command.
+// Its own report says why; but if the OOM killer took it (a memory limit
+// too small even for minictr's init), all the parent sees is a closed
+// socket, so the cgroup is asked, and that is what the message says.
+func initFailed(p *ns.Proc, cg cgroups.Cgroup, limit int64, pio procIO, err error) (int, error) {
+	p.Wait()
+	if oom, _ := cg.OOMKilled(); oom {
+		return 0, fmt.Errorf("container init was killed: out of memory before the command started (limit --memory %s): give it more with -m", cgroups.FormatMemory(limit))
+	}
+	return childError(pio.msgs, err)
 }
 
 // namespaces is which namespaces a container gets: all of them, but the

@@ -28,6 +28,19 @@ func consoleSocket(sc *ns.StartConfig, terminal bool) (*os.File, error) {
 	return console, nil
 }
 
+// termSize is the size the container's terminal starts with: this
+// terminal's in the foreground, docker's default 24x80 when detached (or
+// when this is no terminal, 0x0: the kernel's default).
+func (pio procIO) termSize() (rows, cols uint16) {
+	if pio.detached {
+		return 24, 80
+	}
+	if ws, err := tty.GetSize(int(os.Stdin.Fd())); err == nil {
+		return ws.Row, ws.Col
+	}
+	return 0, 0
+}
+
 // attachTerminal receives the pty master that the child made inside the
 // container's devpts, puts this terminal in raw mode (so keys like Ctrl-C
 // reach the container's line discipline, not ours), forwards window size

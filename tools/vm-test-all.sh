@@ -23,7 +23,7 @@ export CGO_ENABLED=0 # the VM has no C library: static binaries only
 go build -o "$out/minictr" .
 go test -c -o "$out/cgroups.test" ./cgroups/
 go test -c -o "$out/ns.test" ./ns/
-go test -c -o "$out/minictr.test" .
+go test -c -o "$out/e2e.test" ./e2e/
 
 status=0
 run() { # name, then vm-test.sh arguments
@@ -39,5 +39,5 @@ run ns "$out/ns.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
-	"$out/minictr.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach'
+	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach'
 exit $status
