@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/minictr/minictr/container"
@@ -90,7 +91,7 @@ func runImage(ctx context.Context, g *Globals, store *image.Store, name string) 
 	img, err := store.Get(name)
 	if err == nil || !errors.Is(err, image.ErrNotFound) {
 		container.Stage(g.Debug, 1, "image", "%s is %s", name, img.ID)
-		return img, err
+		return img, removedMeanwhile(name, err)
 	}
 	ref, perr := image.ParseReference(name)
 	if perr != nil {
@@ -117,4 +118,15 @@ func detach(ctr *container.Container, o container.Options) error {
 	}
 	fmt.Println(ctr.ID)
 	return nil
+}
+
+// removedMeanwhile explains a lost race: the image was in the store's
+// index when run looked, and its config or a layer was gone when run read
+// it, because an `rmi` or a prune removed the image in between. That is
+// no damage to the store, and running again pulls or fails cleanly.
+func removedMeanwhile(name string, err error) error {
+	if err != nil && errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("image %s was removed while run was reading it (by an rmi or prune meanwhile?): run again (%w)", name, err)
+	}
+	return err
 }

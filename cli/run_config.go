@@ -42,7 +42,7 @@ func (c *RunCmd) config(g *Globals, store *image.Store, img image.Image, imageNa
 	}
 	ls, err := store.LayersOf(img)
 	if err != nil {
-		return cfg, err
+		return cfg, removedMeanwhile(imageName, err)
 	}
 	for _, l := range ls {
 		cfg.Layers = append(cfg.Layers, l.Dir)

@@ -37,6 +37,12 @@ func ParsePlatform(s string) (Platform, error) {
 		if part == "" {
 			return Platform{}, fmt.Errorf("invalid platform %q: empty part", s)
 		}
+		// containerd's rule: letters, digits, '_', '.', '-' only. A typo
+		// like "linux/*" or "linux/ amd64" is refused here, not later as
+		// "no manifest".
+		if strings.Trim(part, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != "" {
+			return Platform{}, fmt.Errorf("invalid platform %q: %q may hold only letters, digits, '_', '.' and '-'", s, part)
+		}
 	}
 	p := Platform{OS: parts[0], Architecture: parts[1]}
 	if len(parts) == 3 {
@@ -65,8 +71,11 @@ func normalizePlatform(p Platform) Platform {
 		arch = "386"
 	case "aarch64", "arm64":
 		arch = "arm64"
-		if variant == "" || variant == "8" {
+		switch variant { // containerd's spellings of the same ARMv8.0 and v9.0
+		case "", "8", "v8", "8.0", "v8.0":
 			variant = "v8"
+		case "9", "9.0", "v9.0":
+			variant = "v9"
 		}
 	case "armhf":
 		arch, variant = "arm", "v7"

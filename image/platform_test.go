@@ -16,6 +16,12 @@ func TestParsePlatform(t *testing.T) {
 		{"linux/arm64", "linux/arm64/v8"},
 		{"linux/aarch64", "linux/arm64/v8"},
 		{"linux/arm64/8", "linux/arm64/v8"},
+		{"linux/arm64/v8.0", "linux/arm64/v8"},
+		{"linux/arm64/8.0", "linux/arm64/v8"},
+		{"linux/arm64/9", "linux/arm64/v9"},
+		{"linux/arm64/9.0", "linux/arm64/v9"},
+		{"linux/arm64/v9.0", "linux/arm64/v9"},
+		{"linux/arm64/v8.2", "linux/arm64/v8.2"},
 		{"linux/arm", "linux/arm/v7"},
 		{"linux/arm/6", "linux/arm/v6"},
 		{"linux/armhf", "linux/arm/v7"},
@@ -30,7 +36,7 @@ func TestParsePlatform(t *testing.T) {
 			t.Errorf("ParsePlatform(%q) = %v, %v; want %s", tt.in, p, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "linux", "linux/", "/amd64", "linux/arm/v7/x", "linux//v7"} {
+	for _, bad := range []string{"", "linux", "linux/", "/amd64", "linux/arm/v7/x", "linux//v7", "linux/*", "linux/ amd64", "linux/amd64 ", "linux/arm64/v8*"} {
 		if _, err := ParsePlatform(bad); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
 			t.Errorf("ParsePlatform(%q) = %v, want an error naming it", bad, err)
 		}
