@@ -43,6 +43,10 @@ type attachServer struct {
 	clients map[net.Conn]bool
 	in      io.Writer              // where typed bytes go; nil: nowhere (no -i, no -t)
 	resize  func(ws *unix.Winsize) // nil without a terminal
+	size    *unix.Winsize          // the last size a client sent, for a terminal not made yet
+
+	ready     chan struct{} // closed once a client has sent its first frame (or its input ended)
+	readyOnce sync.Once
 }
 
 // listenAttach makes <dir>/attach.sock. A unix socket's path may hold at
@@ -63,7 +67,7 @@ func listenAttach(dir string) (*attachServer, error) {
 		return nil, fmt.Errorf("attach socket %s: %w", path, err)
 	}
 	ln.SetUnlinkOnClose(false) // the /proc name is gone with the fd: Close removes path
-	s := &attachServer{ln: ln, path: path, clients: map[net.Conn]bool{}}
+	s := &attachServer{ln: ln, path: path, clients: map[net.Conn]bool{}, ready: make(chan struct{})}
 	go s.serve()
 	return s, nil
 }
@@ -126,7 +130,11 @@ func (s *attachServer) readFrames(c net.Conn) {
 		s.mu.Unlock()
 		c.Close()
 	}
-	for {
+	defer s.readyOnce.Do(func() { close(s.ready) })
+	for i := 0; ; i++ {
+		if i == 1 { // one frame read: the client is there, with its size if it has a terminal
+			s.readyOnce.Do(func() { close(s.ready) })
+		}
 		var kind [1]byte
 		if _, err := io.ReadFull(c, kind[:]); err != nil {
 			return
@@ -157,6 +165,7 @@ func (s *attachServer) readFrames(c net.Conn) {
 			}
 			s.mu.Lock()
 			resize := s.resize
+			s.size = &unix.Winsize{Row: ws[0], Col: ws[1]}
 			s.mu.Unlock()
 			if resize != nil {
 				resize(&unix.Winsize{Row: ws[0], Col: ws[1]})
@@ -166,6 +175,25 @@ func (s *attachServer) readFrames(c net.Conn) {
 			return
 		}
 	}
+}
+
+// waitClient waits until a client is attached and has sent its first
+// frame (a terminal's size comes first), for `run -it`, whose container
+// starts only then: none of its output may go before the terminal is there.
+func (s *attachServer) waitClient(timeout time.Duration) bool {
+	select {
+	case <-s.ready:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
+}
+
+// lastSize is the window size a client sent last, nil if none did.
+func (s *attachServer) lastSize() *unix.Winsize {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.size
 }
 
 // Close ends every attachment (the clients read end-of-file) and removes
