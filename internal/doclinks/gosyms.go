@@ -141,12 +141,12 @@ func recvType(e ast.Expr) string {
 	return ""
 }
 
-// where returns the files that declare name ("Name" or "Type.Name"), those
-// in dir first.
+// where returns the files that declare name ("Name" or "Type.Name"; a bare
+// Name also as a method or field of any type), those in dir first.
 func (idx goIndex) where(name, dir string) []string {
 	var near, far []string
 	for path, g := range idx {
-		if _, ok := g.Decls[name]; !ok {
+		if !g.declares(name) {
 			continue
 		}
 		if filepath.ToSlash(filepath.Dir(path)) == dir {
@@ -169,4 +169,19 @@ func (idx goIndex) packageDirs(pkg string) map[string]bool {
 		}
 	}
 	return dirs
+}
+
+func (g *goFile) declares(name string) bool {
+	if _, ok := g.Decls[name]; ok {
+		return true
+	}
+	if strings.Contains(name, ".") {
+		return false
+	}
+	for d := range g.Decls {
+		if strings.HasSuffix(d, "."+name) {
+			return true
+		}
+	}
+	return false
 }

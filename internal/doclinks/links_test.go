@@ -74,7 +74,8 @@ const C = 1
 		"`p.Top` `p.T.M` `p.Nope` `fmt.Nope` `p/a.go` `p/nope.go` `a.go` `*_linux.go` `[x](nope.go)`\n\n"+
 		"```mermaid\nflowchart LR\n  A[\"[x](nope.go)\"] --> B\n```\n\n"+
 		"~~~\n[x](nope.go) `p.Nope`\n~~~\n")
-	write("examples/e/README.md", "[`Top`,\n`Other`](../../p/b.go) [up](../../docs/x.md)\n")
+	write("examples/e/README.md", "[`Top`,\n`Other`](../../p/b.go) [up](../../docs/x.md)\n"+
+		"[`T.M`](../../p/gone.go) [`M`](../../p/b.go) [`a.go`](../../p/gone.go)\n")
 
 	problems, err := Check(root)
 	if err != nil {
@@ -92,6 +93,9 @@ const C = 1
 		"docs/x.md:7: `p.Nope`: Nope is not declared in package p; it is declared nowhere in the repository",
 		"docs/x.md:7: `p/nope.go`: no Go file p/nope.go in the repository",
 		"examples/e/README.md:1: [`Top`, `Other`](../../p/b.go): Top is not declared in p/b.go; it is declared in p/a.go",
+		"examples/e/README.md:3: [`T.M`](../../p/gone.go): no such file p/gone.go; T.M: it is declared in p/a.go",
+		"examples/e/README.md:3: [`M`](../../p/b.go): M is not declared in p/b.go; it is declared in p/a.go",
+		"examples/e/README.md:3: [`a.go`](../../p/gone.go): no such file p/gone.go",
 	}
 	var got []string
 	for _, p := range problems {

@@ -89,7 +89,7 @@ func (c *checker) movedHint(rel string, l link) string {
 	h := c.baseHint(path.Base(rel))
 	for _, r := range refsOf(l) {
 		r = strings.TrimSuffix(r, "()")
-		if identPathRe.MatchString(r) && strings.HasSuffix(rel, ".go") {
+		if identPathRe.MatchString(r) && !goFileRe.MatchString(r) && strings.HasSuffix(rel, ".go") {
 			h += "; " + r + ":" + strings.TrimPrefix(c.declaredHint(r, nil, path.Dir(rel)+"/x"), ";")
 		}
 	}
