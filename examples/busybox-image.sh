@@ -10,14 +10,22 @@
 # Idempotent: when the store already has the image, it says so and imports
 # nothing (every import writes a new config with a new creation time, so a
 # second import would be a new image ID and leave the old one as <none>).
-# `sudo minictr rmi busybox` first to make it again.
+# `sudo minictr rmi busybox` first to make it again, or pass -f to import it
+# anyway (docs/07-lifecycle.md does, to make a dangling <none> image).
+#
+# Usage: busybox-image.sh [-f] [NAME]   (NAME defaults to busybox:latest)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/busybox-rootfs.sh"
 
 minictr=${MINICTR:-minictr}
+force=
+if [ "${1:-}" = -f ]; then
+	force=1
+	shift
+fi
 name=${1:-busybox:latest}
-if "$minictr" inspect "$name" >/dev/null 2>&1; then
+if [ -z "$force" ] && "$minictr" inspect "$name" >/dev/null 2>&1; then
 	echo "$name is already in the store: nothing to do (sudo $minictr rmi $name to make it again)"
 	exit 0
 fi
