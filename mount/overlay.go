@@ -76,10 +76,12 @@ func maxMountData() int { return os.Getpagesize() - 1 }
 // links once, at mount time; the returned cleanup removes them and may be
 // called as soon as the mount is done (or if it is abandoned).
 //
-// Linux 6.8 added a cleaner way: the new mount API (fsopen(2) and
-// fsconfig(2)) takes one "lowerdir+" option per layer, with no page limit on
-// the whole. Debian 12 (6.1) and Ubuntu 22.04 (5.15) kernels do not have it,
-// so minictr uses mount(2) and short links, which work everywhere.
+// Linux 6.8 added a cleaner way: with the new mount API (fsopen(2),
+// fsconfig(2)) overlayfs takes one "lowerdir+" option per layer, each value
+// up to 255 bytes, with no page limit on the whole. The workshop VM's
+// Ubuntu 24.04 kernel (6.8) has it; Debian 12's (6.1, also the qemu test
+// VM's) does not, so minictr uses mount(2) and short links, which work on
+// both.
 func Overlay(lowers []string, upper, work, target string) (Mount, func() error, error) {
 	noCleanup := func() error { return nil }
 	if err := checkOverlay(lowers, upper, work, target); err != nil {
