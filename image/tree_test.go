@@ -80,4 +80,3 @@ func ExampleBuildLayerTree() {
 	//   t 20 B, 1 image(s), RUN make tool [333333333333]
 	// stored 130 B; alone they would take 330 B; sharing saves 200 B
 }
-
