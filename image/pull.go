@@ -31,7 +31,7 @@ type PullOptions struct {
 // by the first 12 hex digits of its blob digest, and what is happening to it.
 type Progress struct {
 	ID             string
-	Status         string // Waiting, Downloading, Already exists, Pull complete
+	Status         string // Waiting, Downloading, Already exists, Download complete, Pull complete
 	Current, Total int64  // bytes of the compressed blob, while Downloading
 }
 
@@ -284,7 +284,11 @@ func (s *Store) fetchLayer(ctx context.Context, st *stage, reg *Registry, ref Re
 		}
 		return nil, fmt.Errorf("layer %s: %w", d.Digest, err)
 	}
-	report(Progress{ID: id, Status: "Pull complete", Current: d.Size, Total: d.Size})
+	status := "Pull complete"
+	if l == nil {
+		status = "Download complete" // the blob is kept; the layer was unpacked before
+	}
+	report(Progress{ID: id, Status: status, Current: d.Size, Total: d.Size})
 	return l, nil
 }
 
