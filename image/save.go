@@ -101,6 +101,27 @@ type dockerSaveEntryOut struct {
 // for the docker format, manifest.json and repositories.
 func writeLayout(w io.Writer, st *stage, xs []saved, f SaveFormat) error {
 	tw := tarWriter{tar.NewWriter(w)}
+	if err := tw.blobs(st, xs); err != nil {
+		return err
+	}
+	type member struct {
+		name string
+		v    any
+	}
+	files := []member{{"index.json", layoutIndex(xs)}, {"oci-layout", map[string]string{"imageLayoutVersion": "1.0.0"}}}
+	if f == SaveDocker {
+		files = append(files, member{"manifest.json", dockerManifest(xs)}, member{"repositories", repositories(xs)})
+	}
+	for _, fl := range files {
+		if err := tw.json(fl.name, fl.v); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
+// blobs writes blobs/sha256/ with every blob of every image, once.
+func (tw tarWriter) blobs(st *stage, xs []saved) error {
 	if err := tw.dir("blobs/"); err != nil {
 		return err
 	}
@@ -108,12 +129,8 @@ func writeLayout(w io.Writer, st *stage, xs []saved, f SaveFormat) error {
 		return err
 	}
 	written := map[string]bool{}
-	idx := Index{SchemaVersion: 2, MediaType: MediaTypeOCIIndex, Manifests: []Descriptor{}}
-	var entries []dockerSaveEntryOut
-	repos := map[string]map[string]string{}
 	for _, x := range xs {
-		all := append(x.blobs(), Descriptor{Digest: x.digest(), Size: int64(len(x.manifest))})
-		for _, d := range all {
+		for _, d := range append(x.blobs(), Descriptor{Digest: x.digest(), Size: int64(len(x.manifest))}) {
 			if written[d.Digest] {
 				continue
 			}
@@ -122,37 +139,52 @@ func writeLayout(w io.Writer, st *stage, xs []saved, f SaveFormat) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// layoutIndex is index.json: one entry per saved image.
+func layoutIndex(xs []saved) Index {
+	idx := Index{SchemaVersion: 2, MediaType: MediaTypeOCIIndex, Manifests: []Descriptor{}}
+	for _, x := range xs {
 		idx.Manifests = append(idx.Manifests, x.descriptor())
-		e := dockerSaveEntryOut{Config: blobName(x.m.Config.Digest), RepoTags: []string{}}
+	}
+	return idx
+}
+
+// dockerManifest is manifest.json: config, names and layers of each image,
+// as paths into blobs/.
+func dockerManifest(xs []saved) []dockerSaveEntryOut {
+	var out []dockerSaveEntryOut
+	for _, x := range xs {
+		e := dockerSaveEntryOut{Config: blobName(x.m.Config.Digest), RepoTags: []string{}, Layers: []string{}}
 		for _, l := range x.m.Layers {
 			e.Layers = append(e.Layers, blobName(l.Digest))
 		}
 		if x.ref != nil && x.ref.Tag != "" {
 			e.RepoTags = append(e.RepoTags, x.ref.Familiar())
-			repo := x.ref.FamiliarName()
-			if repos[repo] == nil {
-				repos[repo] = map[string]string{}
-			}
-			if n := len(x.m.Layers); n > 0 {
-				repos[repo][x.ref.Tag] = strings.TrimPrefix(x.m.Layers[n-1].Digest, "sha256:")
-			}
 		}
-		entries = append(entries, e)
+		out = append(out, e)
 	}
-	type member struct {
-		name string
-		v    any
-	}
-	files := []member{{"index.json", idx}, {"oci-layout", map[string]string{"imageLayoutVersion": "1.0.0"}}}
-	if f == SaveDocker {
-		files = append(files, member{"manifest.json", entries}, member{"repositories", repos})
-	}
-	for _, fl := range files {
-		if err := tw.json(fl.name, fl.v); err != nil {
-			return err
+	return out
+}
+
+// repositories is the legacy file docker still writes: repository -> tag
+// -> the top layer's ID (here its blob's hex digest).
+func repositories(xs []saved) map[string]map[string]string {
+	repos := map[string]map[string]string{}
+	for _, x := range xs {
+		n := len(x.m.Layers)
+		if x.ref == nil || x.ref.Tag == "" || n == 0 {
+			continue
 		}
+		repo := x.ref.FamiliarName()
+		if repos[repo] == nil {
+			repos[repo] = map[string]string{}
+		}
+		repos[repo][x.ref.Tag] = strings.TrimPrefix(x.m.Layers[n-1].Digest, "sha256:")
 	}
-	return tw.Close()
+	return repos
 }
 
 // descriptor is the image's entry in index.json. Like docker 25, it gives
