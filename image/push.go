@@ -120,7 +120,7 @@ func (r *Registry) openUpload(ctx context.Context, ref Reference, digest, from s
 	if from != "" {
 		uploads += "?" + url.Values{"mount": {digest}, "from": {from}}.Encode()
 	}
-	return r.do(ctx, ref, true, request{method: http.MethodPost, url: uploads})
+	return r.do(ctx, ref, true, request{method: http.MethodPost, url: uploads, mountFrom: from})
 }
 
 // sendChunks PATCHes body to the session at loc, chunk bytes at a time.

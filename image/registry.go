@@ -147,6 +147,7 @@ type request struct {
 	accept       string
 	contentType  string
 	contentRange string // of a chunk: "start-end", inclusive (end-5)
+	mountFrom    string // a mount's source repository, whose pull scope the token needs too
 	body         []byte
 	stream       io.Reader
 	length       int64 // of stream
@@ -157,13 +158,19 @@ type request struct {
 // answers its challenge, and the request is sent once more.
 func (r *Registry) do(ctx context.Context, ref Reference, push bool, q request) (*http.Response, error) {
 	scope := scopeFor(ref, push)
+	if q.mountFrom != "" {
+		// A mount reads the blob from the other repository: the registry
+		// wants pull access to it too (distribution's token.md, "Requesting
+		// a Token": a request may list several scopes).
+		scope += " repository:" + q.mountFrom + ":pull"
+	}
 	resp, err := r.send(ctx, ref.Domain, scope, q)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
 	challenges := resp.Header.Values("WWW-Authenticate")
 	said := readRegistryError(resp)
-	if err := r.authorize(ctx, ref, push, challenges, said); err != nil {
+	if err := r.authorize(ctx, ref, push, scope, challenges, said); err != nil {
 		return nil, err
 	}
 	if q.stream != nil {
