@@ -2,6 +2,8 @@ package image
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"fmt"
 	"os"
 	"sort"
@@ -164,6 +166,9 @@ func (s *Store) Prune(inUse func() (map[string]bool, error)) ([]string, error) {
 		}
 		err = s.Layers.Remove(l.ChainID)
 		unlock()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a failed pull rolled it back since we listed it
+		}
 		if err != nil {
 			return report, err
 		}
