@@ -3,8 +3,8 @@ package image
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
