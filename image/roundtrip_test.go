@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,9 +175,17 @@ func pushAndCheck(t *testing.T, s *image.Store, p pushedImages, want digests) {
 		t.Fatal(err)
 	}
 	var first, second, third progressLog
-	res, err := s.Push(t.Context(), copyRef, image.PushOptions{Progress: first.add, Chunk: 256 << 10})
+	counter := &countingTransport{counts: map[string]int{}}
+	chunked := &image.Registry{Client: &http.Client{Transport: counter}}
+	res, err := s.Push(t.Context(), copyRef, image.PushOptions{Registry: chunked, Progress: first.add, Chunk: 256 << 10})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := counter.reset(); n["PATCH"] < 2 {
+		t.Errorf("a push in 256 KiB chunks sent %d PATCH requests: %v", n["PATCH"], n)
+	}
+	if !first.all("Pushed") {
+		t.Errorf("first push to a new repository said %q, want only \"Pushed\"", first.lines)
 	}
 	if res.Digest != want.Manifest {
 		t.Fatalf("push gave manifest %s, the pull had %s", res.Digest, want.Manifest)
