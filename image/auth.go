@@ -71,10 +71,10 @@ func (r *Registry) storeAuth(host, scope string, a cachedAuth) {
 }
 
 // authorize answers a 401: it turns the challenges into an Authorization
-// header for ref's repository and caches it. said is what the registry
+// header for scope (ref's repository, and for a mount the repository the
+// blob comes from too) and caches it. said is what the registry
 // wrote in the 401's body, to quote when nothing works.
-func (r *Registry) authorize(ctx context.Context, ref Reference, push bool, challenges []string, said *RegistryError) error {
-	scope := scopeFor(ref, push)
+func (r *Registry) authorize(ctx context.Context, ref Reference, push bool, scope string, challenges []string, said *RegistryError) error {
 	var basic bool
 	for _, c := range parseChallenges(challenges) {
 		switch c.scheme {
@@ -114,7 +114,7 @@ func (r *Registry) fetchToken(ctx context.Context, ref Reference, push bool, rea
 	if service != "" {
 		q.Set("service", service)
 	}
-	q.Set("scope", scope)
+	q["scope"] = strings.Fields(scope) // one scope= per repository, as docker asks
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {

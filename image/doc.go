@@ -14,8 +14,14 @@
 //	endpoint.go    where a registry is: HTTPS, loopback HTTP, redirects
 //	auth.go        401 -> WWW-Authenticate -> token server -> Bearer token
 //	verify.go      digests, verified while streaming
-//	push.go        uploads, for tests and labs that fill a registry
+//	push.go        uploads: HEAD, mount from another repository, monolithic or chunked
 //	store.go, pull.go, load.go, import.go, lookup.go, remove.go: the store
+//	stage.go       the rule that keeps the store whole: blobs enter blobs/
+//	               only with the index entry naming them
+//	layerin.go     a layer coming in keeps its exact blob (or is gzipped once)
+//	exact.go, save.go, push_store.go: images going out with their digests
+//	tag.go, commit.go, changes.go: new names, new images, docker's --change
+//	tree.go, prune.go: how layers are shared (images --tree, system df -v)
 //
 // No system calls are involved; the specifications are: the OCI image spec
 // (https://github.com/opencontainers/image-spec), the OCI distribution spec

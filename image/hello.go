@@ -31,28 +31,29 @@ func (s *Store) Hello(ctx context.Context, exe string) (Image, error) {
 	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(writeHelloLayer(pw, exe)) }()
-	l, err := s.Layers.Unpack(ctx, "", "", pr)
-	pr.Close()
+	defer pr.Close()
+	ref, _ := ParseReference(HelloName)
+	img, err := s.addOneLayer(ctx, pr, []Reference{ref}, func(diffID string) Config {
+		now := time.Now().UTC().Truncate(time.Second)
+		host := HostPlatform()
+		return Config{
+			Created: &now, Architecture: host.Architecture, OS: host.OS, Variant: host.Variant,
+			Config: ContainerConfig{
+				Entrypoint: []string{"/minictr", "tour"},
+				Env:        []string{"PATH=/"},
+				Labels:     map[string]string{helloLabel: sum},
+			},
+			RootFS: RootFS{Type: "layers", DiffIDs: []string{diffID}},
+			History: []History{
+				{Created: &now, CreatedBy: "COPY minictr /minictr # minictr's own static binary"},
+				{Created: &now, CreatedBy: `ENTRYPOINT ["/minictr" "tour"]`, EmptyLayer: true},
+			},
+		}
+	})
 	if err != nil {
 		return Image{}, fmt.Errorf("make the hello image: %w", err)
 	}
-	now := time.Now().UTC().Truncate(time.Second)
-	host := HostPlatform()
-	cfg := Config{
-		Created: &now, Architecture: host.Architecture, OS: host.OS, Variant: host.Variant,
-		Config: ContainerConfig{
-			Entrypoint: []string{"/minictr", "tour"},
-			Env:        []string{"PATH=/"},
-			Labels:     map[string]string{helloLabel: sum},
-		},
-		RootFS: RootFS{Type: "layers", DiffIDs: []string{l.DiffID}},
-		History: []History{
-			{Created: &now, CreatedBy: "COPY minictr /minictr # minictr's own static binary"},
-			{Created: &now, CreatedBy: `ENTRYPOINT ["/minictr" "tour"]`, EmptyLayer: true},
-		},
-	}
-	ref, _ := ParseReference(HelloName)
-	return s.addConfig(cfg, []Reference{ref})
+	return img, nil
 }
 
 // writeHelloLayer writes the hello image's only layer: the directories a

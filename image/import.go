@@ -2,13 +2,10 @@ package image
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/minictr/minictr/layers"
 )
 
 // Import makes a one-layer image from a plain root filesystem tarball, as
@@ -17,39 +14,56 @@ import (
 // entry naming the source). The tarball may be plain, gzip, xz or zstd
 // compressed; layers.Unpack tells them apart by their first bytes, not by
 // the file name. The layer's diff ID, and so its chain ID, is known only
-// once it is unpacked; Unpack then finds out whether the store had it.
+// once it is unpacked; Unpack then finds out whether the store had it. The
+// layer is kept gzipped (gzipLayer), whatever compression it came in, so
+// that save and push send it with one digest ever after.
 func (s *Store) Import(ctx context.Context, r io.Reader, source string, names []Reference) (Image, error) {
-	l, err := s.Layers.Unpack(ctx, "", "", r)
+	img, err := s.addOneLayer(ctx, r, names, func(diffID string) Config {
+		now := time.Now().UTC().Truncate(time.Second)
+		host := HostPlatform()
+		return Config{
+			Created:      &now,
+			Architecture: host.Architecture,
+			OS:           host.OS,
+			Variant:      host.Variant,
+			RootFS:       RootFS{Type: "layers", DiffIDs: []string{diffID}},
+			History:      []History{{Created: &now, CreatedBy: "minictr import " + source, Comment: "Imported from " + source}},
+		}
+	})
 	if err != nil {
 		return Image{}, fmt.Errorf("import %s: %w", source, err)
 	}
-	now := time.Now().UTC().Truncate(time.Second)
-	host := HostPlatform()
-	cfg := Config{
-		Created:      &now,
-		Architecture: host.Architecture,
-		OS:           host.OS,
-		Variant:      host.Variant,
-		RootFS:       RootFS{Type: "layers", DiffIDs: []string{l.DiffID}},
-		History:      []History{{Created: &now, CreatedBy: "minictr import " + source, Comment: "Imported from " + source}},
-	}
-	return s.addConfig(cfg, names)
+	return img, nil
 }
 
-// addConfig stores a config this program wrote and records the image.
-func (s *Store) addConfig(cfg Config, names []Reference) (Image, error) {
-	b, err := json.Marshal(cfg)
+// addOneLayer makes a one-layer image from a layer tar: gzipLayer keeps
+// and unpacks the layer in one pass, its lock is taken once its chain ID
+// is known, and config(diffID) is the image's config.
+func (s *Store) addOneLayer(ctx context.Context, r io.Reader, names []Reference, config func(diffID string) Config) (Image, error) {
+	st, err := s.newStage()
 	if err != nil {
 		return Image{}, err
 	}
-	id := fmt.Sprintf("sha256:%x", sha256.Sum256(b))
-	if err := s.putBlob(id, b); err != nil {
+	defer st.close()
+	l, blob, err := s.gzipLayer(ctx, st, "", "", "", MediaTypeDockerLayer, r)
+	if err != nil {
 		return Image{}, err
 	}
-	if _, err := s.commit(id, "", nil, layers.ChainIDs(cfg.RootFS.DiffIDs), qualified(names)); err != nil {
+	txn, err := s.beginLayers(ctx, []string{l.ChainID})
+	if err != nil {
 		return Image{}, err
 	}
-	return s.Get(id)
+	img, err := func() (Image, error) {
+		if err := s.ensureLayer(ctx, txn, st, l, blob); err != nil {
+			return Image{}, err
+		}
+		b, err := json.Marshal(config(l.DiffID))
+		if err != nil {
+			return Image{}, err
+		}
+		return s.addMade(st, dockerTypes, b, []Descriptor{blob}, []string{l.ChainID}, names)
+	}()
+	return img, txn.end(err)
 }
 
 func qualified(refs []Reference) []string {

@@ -39,10 +39,13 @@ func (s *Store) Load(ctx context.Context, r io.Reader, source string) ([]Loaded,
 	}
 	var out []Loaded
 	switch {
-	case a.has("manifest.json"): // docker save (docker 25+ writes an OCI layout beside it)
-		out, err = s.loadDocker(ctx, a)
+	// An OCI layout first: docker 25+ (and minictr's save) write one beside
+	// manifest.json, and only it carries the layers' blob digests, which
+	// the store keeps so that the image goes out again unchanged.
 	case a.has("index.json") && a.has("oci-layout"):
 		out, err = s.loadOCI(ctx, a)
+	case a.has("manifest.json"): // docker save before docker 25
+		out, err = s.loadDocker(ctx, a)
 	default:
 		return nil, fmt.Errorf("load %s: not an image archive: it has neither manifest.json (docker save) nor oci-layout and index.json (OCI layout)", source)
 	}

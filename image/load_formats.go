@@ -35,7 +35,7 @@ func (s *Store) loadDocker(ctx context.Context, a archive) ([]Loaded, error) {
 			return out, err
 		}
 		open := func(i int) (io.ReadCloser, error) { return a.open(e.Layers[i]) }
-		img, err := s.addLoaded(ctx, cfgBytes, cfg, len(e.Layers), open, "", nil, names)
+		img, err := s.addLoaded(ctx, cfgBytes, cfg, len(e.Layers), open, nil, nil, names)
 		if err != nil {
 			return out, err
 		}
@@ -76,7 +76,7 @@ func (s *Store) loadOCI(ctx context.Context, a archive) ([]Loaded, error) {
 			}
 			return NewVerifyingReader(f, m.Layers[i]), nil
 		}
-		img, err := s.addLoaded(ctx, cfgBytes, cfg, len(m.Layers), open, d.Digest, blobs, names)
+		img, err := s.addLoaded(ctx, cfgBytes, cfg, len(m.Layers), open, m, blobs, names)
 		if err != nil {
 			return out, err
 		}
@@ -172,59 +172,84 @@ func familiar(refs []Reference) []string {
 	return out
 }
 
-// addLoaded unpacks an archive's layers (skipping those already stored) and
-// records the image, exactly as a pull would.
-func (s *Store) addLoaded(ctx context.Context, cfgBytes []byte, cfg Config, n int, open func(int) (io.ReadCloser, error), repoDigest string, blobs []fetched, names []Reference) (Image, error) {
+// addLoaded unpacks an archive's layers (skipping those already stored),
+// keeps their blobs and records the image, as a pull would. m is the
+// image's manifest when the archive has one (an OCI layout): its layer
+// blobs are kept as they are, so the image goes out again with the same
+// digests. Without one (docker save's plain layer tars) each layer is
+// gzipped once (gzipLayer) and a manifest is made for them.
+func (s *Store) addLoaded(ctx context.Context, cfgBytes []byte, cfg Config, n int, open func(int) (io.ReadCloser, error), m *Manifest, blobs []fetched, names []Reference) (Image, error) {
 	if len(cfg.RootFS.DiffIDs) != n {
 		return Image{}, fmt.Errorf("image has %d layers but its config has %d diff_ids", n, len(cfg.RootFS.DiffIDs))
 	}
+	st, err := s.newStage()
+	if err != nil {
+		return Image{}, err
+	}
+	defer st.close()
 	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
 	txn, err := s.beginLayers(ctx, chain)
 	if err != nil {
 		return Image{}, err
 	}
-	img, err := s.addLoadedLayers(ctx, txn, chain, cfgBytes, cfg, open, repoDigest, blobs, names)
+	img, err := s.addLoadedLayers(ctx, txn, st, chain, cfgBytes, cfg, open, m, blobs, names)
 	return img, txn.end(err)
 }
 
-func (s *Store) addLoadedLayers(ctx context.Context, txn *layerTxn, chain []string, cfgBytes []byte, cfg Config, open func(int) (io.ReadCloser, error), repoDigest string, blobs []fetched, names []Reference) (Image, error) {
+func (s *Store) addLoadedLayers(ctx context.Context, txn *layerTxn, st *stage, chain []string, cfgBytes []byte, cfg Config, open func(int) (io.ReadCloser, error), m *Manifest, blobs []fetched, names []Reference) (Image, error) {
+	var kept []Descriptor
 	for i, diffID := range cfg.RootFS.DiffIDs {
-		if err := s.loadLayer(ctx, txn, chain, i, diffID, open); err != nil {
-			return Image{}, err
+		d, err := s.loadLayer(ctx, txn, st, chain, i, diffID, open, m)
+		if err != nil {
+			return Image{}, fmt.Errorf("layer %d (%s): %w", i+1, diffID, err)
 		}
+		kept = append(kept, d)
 	}
-	for _, b := range blobs {
-		if err := s.putBlob(b.digest, b.body); err != nil {
-			return Image{}, err
-		}
+	if m == nil {
+		return s.addMade(st, dockerTypes, cfgBytes, kept, chain, names)
 	}
 	id := digestOf(cfgBytes)
-	if err := s.putBlob(id, cfgBytes); err != nil {
-		return Image{}, err
+	for _, b := range append(blobs, fetched{id, cfgBytes}) {
+		if err := st.put(b.digest, b.body); err != nil {
+			return Image{}, err
+		}
 	}
-	if _, err := s.commit(id, repoDigest, blobDigests(blobs), chain, qualified(names)); err != nil {
-		return Image{}, err
+	e := entry{
+		id: id, repoDigest: blobs[0].digest, target: blobs[len(blobs)-1].digest,
+		blobs: append(blobDigests(blobs), layerDigests(m)...), chain: chain, names: qualified(names),
 	}
-	return s.Get(id)
+	img, _, err := s.record(e, st)
+	return img, err
 }
 
-func (s *Store) loadLayer(ctx context.Context, txn *layerTxn, chain []string, i int, diffID string, open func(int) (io.ReadCloser, error)) error {
-	if s.Layers.Has(chain[i]) {
-		return nil
-	}
+// loadLayer brings layer i into the store and its blob into the stage,
+// and returns the blob's descriptor.
+func (s *Store) loadLayer(ctx context.Context, txn *layerTxn, st *stage, chain []string, i int, diffID string, open func(int) (io.ReadCloser, error), m *Manifest) (Descriptor, error) {
 	parent := ""
 	if i > 0 {
 		parent = chain[i-1]
 	}
+	had := s.Layers.Has(chain[i])
+	if m != nil && had {
+		if pinned, err := st.pin(m.Layers[i].Digest); err != nil || pinned {
+			return m.Layers[i], err
+		}
+	}
 	r, err := open(i)
 	if err != nil {
-		return fmt.Errorf("layer %d: %w", i+1, err)
+		return Descriptor{}, err
 	}
 	defer r.Close()
-	l, err := s.Layers.Unpack(ctx, parent, diffID, r)
-	if err != nil {
-		return fmt.Errorf("layer %d (%s): %w", i+1, diffID, err)
+	if m != nil {
+		l, err := s.keepLayer(ctx, st, m.Layers[i], parent, diffID, chain[i], r)
+		if l != nil {
+			txn.add(*l)
+		}
+		return m.Layers[i], err
 	}
-	txn.add(l)
-	return nil
+	l, d, err := s.gzipLayer(ctx, st, parent, diffID, chain[i], MediaTypeDockerLayer, r)
+	if err == nil && !had {
+		txn.add(l)
+	}
+	return d, err
 }

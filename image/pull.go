@@ -31,7 +31,7 @@ type PullOptions struct {
 // by the first 12 hex digits of its blob digest, and what is happening to it.
 type Progress struct {
 	ID             string
-	Status         string // Waiting, Downloading, Already exists, Pull complete
+	Status         string // Waiting, Downloading, Already exists, Download complete, Pull complete
 	Current, Total int64  // bytes of the compressed blob, while Downloading
 }
 
@@ -65,38 +65,49 @@ func (s *Store) Pull(ctx context.Context, ref Reference, opt PullOptions) (PullR
 	if opt.RequirePlatform && (got.OS != opt.Platform.OS || got.Architecture != opt.Platform.Architecture) {
 		return PullResult{}, fmt.Errorf("%s was found but does not match the specified platform: wanted %s, actual: %s", ref.Familiar(), opt.Platform, got)
 	}
+	st, err := s.newStage()
+	if err != nil {
+		return PullResult{}, err
+	}
+	defer st.close()
+	for _, b := range append(blobs, fetched{m.Config.Digest, cfgBytes}) {
+		if err := st.put(b.digest, b.body); err != nil {
+			return PullResult{}, err
+		}
+	}
 	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
 	txn, err := s.beginLayers(ctx, chain)
 	if err != nil {
 		return PullResult{}, err
 	}
-	res, err := s.pullLayers(ctx, txn, reg, ref, m, cfg, cfgBytes, repoDigest, blobs, opt)
+	res, err := s.pullLayers(ctx, txn, st, reg, ref, m, cfg, repoDigest, blobs, opt)
 	return res, txn.end(err)
 }
 
 // pullLayers fetches the missing layers and records the image.
-func (s *Store) pullLayers(ctx context.Context, txn *layerTxn, reg *Registry, ref Reference, m *Manifest, cfg Config, cfgBytes []byte, repoDigest string, blobs []fetched, opt PullOptions) (PullResult, error) {
+func (s *Store) pullLayers(ctx context.Context, txn *layerTxn, st *stage, reg *Registry, ref Reference, m *Manifest, cfg Config, repoDigest string, blobs []fetched, opt PullOptions) (PullResult, error) {
 	chain := layers.ChainIDs(cfg.RootFS.DiffIDs)
-	if err := s.fetchLayers(ctx, txn, reg, ref, m, cfg.RootFS.DiffIDs, chain, opt); err != nil {
+	if err := s.fetchLayers(ctx, txn, st, reg, ref, m, cfg.RootFS.DiffIDs, chain, opt); err != nil {
 		return PullResult{}, err
 	}
-
 	id := m.Config.Digest
-	names := []string{ref.String(), ref.WithDigest(repoDigest).String()}
-	for _, b := range blobs {
-		if err := s.putBlob(b.digest, b.body); err != nil {
-			return PullResult{}, err
-		}
+	e := entry{
+		id: id, repoDigest: repoDigest, target: blobs[len(blobs)-1].digest,
+		blobs: append(blobDigests(blobs), layerDigests(m)...), chain: chain,
+		names:  []string{ref.String(), ref.WithDigest(repoDigest).String()},
+		source: ref.Domain + "/" + ref.Path,
 	}
-	if err := s.putBlob(id, cfgBytes); err != nil {
-		return PullResult{}, err
-	}
-	fresh, err := s.commit(id, repoDigest, blobDigests(blobs), chain, names)
-	if err != nil {
-		return PullResult{}, err
-	}
-	img, err := s.Get(id)
+	img, fresh, err := s.record(e, st)
 	return PullResult{Image: img, Digest: repoDigest, Fresh: fresh}, err
+}
+
+// layerDigests lists the blob digests of m's layers.
+func layerDigests(m *Manifest) []string {
+	var out []string
+	for _, l := range m.Layers {
+		out = append(out, l.Digest)
+	}
+	return out
 }
 
 type fetched struct {
@@ -186,7 +197,7 @@ func fetchConfig(ctx context.Context, reg *Registry, ref Reference, m *Manifest)
 
 // fetchLayers runs fetchLayer for every layer, opt.Jobs at a time. The first
 // error cancels the others; whatever they had written stays in tmp/ only.
-func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, reg *Registry, ref Reference, m *Manifest, diffIDs, chain []string, opt PullOptions) error {
+func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, st *stage, reg *Registry, ref Reference, m *Manifest, diffIDs, chain []string, opt PullOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := opt.Jobs
@@ -219,7 +230,7 @@ func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, reg *Registry, r
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			l, err := s.fetchLayer(ctx, reg, ref, d, parent, diffIDs[i], chain[i], report)
+			l, err := s.fetchLayer(ctx, st, reg, ref, d, parent, diffIDs[i], chain[i], report)
 			if errs[i] = err; err != nil {
 				cancel()
 			} else if l != nil {
@@ -243,15 +254,19 @@ func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, reg *Registry, r
 	return first
 }
 
-// fetchLayer makes sure the layer with this chain ID is in the store,
-// downloading and unpacking it if it is not. It returns the layer it
-// created, or nil if the layer was there already. The caller holds the
-// layer's lock (beginLayers).
-func (s *Store) fetchLayer(ctx context.Context, reg *Registry, ref Reference, d Descriptor, parent, diffID, chain string, report func(Progress)) (*layers.Layer, error) {
+// fetchLayer makes sure the layer with this chain ID is in the store, and
+// its blob d in the stage, downloading them if they are not. It returns the
+// layer it created, or nil if the layer was there already. The caller holds
+// the layer's lock (beginLayers).
+func (s *Store) fetchLayer(ctx context.Context, st *stage, reg *Registry, ref Reference, d Descriptor, parent, diffID, chain string, report func(Progress)) (*layers.Layer, error) {
 	id := shortID(d.Digest)
 	if s.Layers.Has(chain) {
-		report(Progress{ID: id, Status: "Already exists"})
-		return nil, nil
+		if pinned, err := st.pin(d.Digest); err != nil || pinned {
+			report(Progress{ID: id, Status: "Already exists"})
+			return nil, err
+		}
+		// The layer is here but not as this blob (it came in another
+		// compression, or from a docker save archive): fetch the blob.
 	}
 	rc, err := reg.Blob(ctx, ref, d)
 	if err != nil {
@@ -259,7 +274,7 @@ func (s *Store) fetchLayer(ctx context.Context, reg *Registry, ref Reference, d 
 	}
 	defer rc.Close()
 	pr := &progressReader{r: rc, p: Progress{ID: id, Status: "Downloading", Total: d.Size}, report: report}
-	l, err := s.Layers.Unpack(ctx, parent, diffID, pr)
+	l, err := s.keepLayer(ctx, st, d, parent, diffID, chain, pr)
 	if err != nil {
 		// A corrupted blob usually breaks the decompressor or the tar
 		// reader before its end, where its digest is checked. Read the rest:
@@ -269,8 +284,12 @@ func (s *Store) fetchLayer(ctx context.Context, reg *Registry, ref Reference, d 
 		}
 		return nil, fmt.Errorf("layer %s: %w", d.Digest, err)
 	}
-	report(Progress{ID: id, Status: "Pull complete", Current: d.Size, Total: d.Size})
-	return &l, nil
+	status := "Pull complete"
+	if l == nil {
+		status = "Download complete" // the blob is kept; the layer was unpacked before
+	}
+	report(Progress{ID: id, Status: status, Current: d.Size, Total: d.Size})
+	return l, nil
 }
 
 // progressReader reports bytes read every 512 KiB.

@@ -19,9 +19,12 @@ import (
 //	end-1  GET  /v2/                                 ping (Insecure only)
 //	end-3  GET  /v2/<name>/manifests/<tag|digest>    Manifest
 //	end-2  GET  /v2/<name>/blobs/<digest>            Blob (may redirect to a CDN)
-//	end-2  HEAD /v2/<name>/blobs/<digest>            PushBlob: already there?
-//	end-4a POST /v2/<name>/blobs/uploads/            PushBlob: open an upload
-//	end-6  PUT  <upload location>?digest=<digest>    PushBlob: the bytes, in one go
+//	end-2  HEAD /v2/<name>/blobs/<digest>            HasBlob: already there?
+//	end-4a POST /v2/<name>/blobs/uploads/            UploadBlob: open an upload
+//	end-11 POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<other>
+//	                                                 UploadBlob: mount from another repository
+//	end-5  PATCH <upload location>                   UploadBlob: one chunk
+//	end-6  PUT  <upload location>?digest=<digest>    UploadBlob: the bytes in one go, or the end
 //	end-7  PUT  /v2/<name>/manifests/<tag|digest>    PushManifest
 //
 // A Registry caches tokens and is safe for concurrent use; share one for a
@@ -140,12 +143,14 @@ func (r *Registry) Blob(ctx context.Context, ref Reference, d Descriptor) (io.Re
 // request is one call of the API. body is resent when a 401 makes the
 // call go again; stream (a blob upload) cannot be, so it is sent only once.
 type request struct {
-	method, url string
-	accept      string
-	contentType string
-	body        []byte
-	stream      io.Reader
-	length      int64 // of stream
+	method, url  string
+	accept       string
+	contentType  string
+	contentRange string // of a chunk: "start-end", inclusive (end-5)
+	mountFrom    string // a mount's source repository, whose pull scope the token needs too
+	body         []byte
+	stream       io.Reader
+	length       int64 // of stream
 }
 
 // do sends q with the Authorization the cache holds for ref's repository.
@@ -153,13 +158,19 @@ type request struct {
 // answers its challenge, and the request is sent once more.
 func (r *Registry) do(ctx context.Context, ref Reference, push bool, q request) (*http.Response, error) {
 	scope := scopeFor(ref, push)
+	if q.mountFrom != "" {
+		// A mount reads the blob from the other repository: the registry
+		// wants pull access to it too (distribution's token.md, "Requesting
+		// a Token": a request may list several scopes).
+		scope += " repository:" + q.mountFrom + ":pull"
+	}
 	resp, err := r.send(ctx, ref.Domain, scope, q)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
 	challenges := resp.Header.Values("WWW-Authenticate")
 	said := readRegistryError(resp)
-	if err := r.authorize(ctx, ref, push, challenges, said); err != nil {
+	if err := r.authorize(ctx, ref, push, scope, challenges, said); err != nil {
 		return nil, err
 	}
 	if q.stream != nil {
@@ -193,6 +204,9 @@ func (r *Registry) send(ctx context.Context, host, scope string, q request) (*ht
 	}
 	if q.contentType != "" {
 		req.Header.Set("Content-Type", q.contentType)
+	}
+	if q.contentRange != "" {
+		req.Header.Set("Content-Range", q.contentRange)
 	}
 	if r.UserAgent != "" {
 		req.Header.Set("User-Agent", r.UserAgent)

@@ -3,6 +3,7 @@ package image_test
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -228,5 +229,48 @@ func TestRegistryErrorText(t *testing.T) {
 	want := "get manifest registry.example.test/team/app:latest: toomanyrequests: You have reached your pull rate limit."
 	if err == nil || err.Error() != want {
 		t.Fatalf("\n got %v\nwant %s", err, want)
+	}
+}
+
+// TestBearerMount: a cross-repository mount asks the token server for
+// pull access to the source repository as well as push to the target, one
+// scope= each, and the registry mounts (201) with that token.
+func TestBearerMount(t *testing.T) {
+	e := newEmu(t)
+	img := newTestImage(t)
+	var asked [][]string
+	e.serve("auth.example.test", "443", true, func(w http.ResponseWriter, r *http.Request) {
+		scopes := r.URL.Query()["scope"]
+		asked = append(asked, scopes)
+		tok := "tok-push"
+		if len(scopes) == 2 && scopes[1] == "repository:other/base:pull" {
+			tok = "tok-mount"
+		}
+		w.Write([]byte(`{"token":"` + tok + `"}`))
+	})
+	e.serve("registry.example.test", "443", true, func(w http.ResponseWriter, r *http.Request) {
+		mount := r.URL.Query().Get("mount")
+		want := "Bearer tok-push"
+		if mount != "" {
+			want = "Bearer tok-mount"
+		}
+		if r.Header.Get("Authorization") != want {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="https://auth.example.test/token",service="registry.example.test"`)
+			writeErrors(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+			return
+		}
+		if r.Method == http.MethodPost && mount == img.layer.Digest && r.URL.Query().Get("from") == "other/base" {
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
+		t.Errorf("unexpected %s %s", r.Method, r.URL)
+		w.WriteHeader(http.StatusBadRequest)
+	})
+	mounted, err := e.registry("bob", "pw").UploadBlob(t.Context(), appRef(t, "registry.example.test"), img.layer, image.Upload{From: "other/base"})
+	if err != nil || !mounted {
+		t.Fatalf("mount: %v, mounted %v", err, mounted)
+	}
+	if want := "[[repository:team/app:pull,push repository:other/base:pull]]"; fmt.Sprint(asked) != want {
+		t.Errorf("token scopes asked for: %v, want %s", asked, want)
 	}
 }

@@ -2,7 +2,9 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -164,14 +166,24 @@ func (s *Store) Prune(inUse func() (map[string]bool, error)) ([]string, error) {
 		}
 		err = s.Layers.Remove(l.ChainID)
 		unlock()
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a failed pull rolled it back since we listed it
+		}
 		if err != nil {
 			return report, err
 		}
 		report = append(report, "Deleted: "+l.ChainID)
 	}
-	return report, s.pruneBlobs(keepBlobs)
+	if err := s.pruneBlobs(keepBlobs); err != nil {
+		return report, err
+	}
+	return report, s.pruneSources(idx, keepBlobs)
 }
 
+// pruneBlobs removes every blob no image names. It runs under the store
+// lock, and blobs enter blobs/ only under that lock together with the
+// index entry naming them (stage.go): a blob that a pull, load, import or
+// commit is about to record is still in that command's stage, out of reach.
 func (s *Store) pruneBlobs(keep map[string]bool) error {
 	dir := s.blobPath("sha256:")
 	ents, err := os.ReadDir(dir)
@@ -187,4 +199,19 @@ func (s *Store) pruneBlobs(keep map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// pruneSources forgets where the removed blobs lived.
+func (s *Store) pruneSources(idx index, keep map[string]bool) error {
+	changed := false
+	for b := range idx.Sources {
+		if !keep[b] {
+			delete(idx.Sources, b)
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return s.writeIndex(idx)
 }

@@ -20,14 +20,17 @@ import (
 //
 // On disk, under the minictr root (see docs/02-layers.md for the full tree):
 //
-//	blobs/sha256/<hex>          manifests and configs, byte for byte as fetched
+//	blobs/sha256/<hex>          manifests, configs and compressed layer
+//	                            blobs, byte for byte as fetched
 //	images/repositories.json    names -> image IDs, image IDs -> manifest + chain
 //	layers/sha256/<chainhex>/   one unpacked layer each (package layers)
 //
 // repositories.json is the only file that says "this image exists". It is
 // rewritten whole (temp file + rename) under the store lock and only after
 // every layer and blob it points at is in place, so a pull killed at any
-// moment never leaves an image that looks complete and is not.
+// moment never leaves an image that looks complete and is not. Blobs enter
+// blobs/ in that same critical section (stage.go), so the garbage
+// collector never deletes one that a command is about to record.
 type Store struct {
 	root   string
 	Layers *layers.Store
@@ -36,20 +39,29 @@ type Store struct {
 // Image is what the store knows of one image: its config and the layer
 // chain that makes up its root filesystem, bottom layer first.
 type Image struct {
-	ID       string   // sha256 of the config blob
-	Manifest string   // digest of the manifest (or index) it was pulled by; "" for import/load of docker archives
-	RepoTags []string // fully qualified: docker.io/library/alpine:latest
-	Digests  []string // fully qualified: docker.io/library/alpine@sha256:...
-	ChainIDs []string // bottom layer first
-	Config   Config
-	Added    time.Time
+	ID       string // sha256 of the config blob
+	Manifest string // digest of the manifest (or index) it was pulled by; "" for import/load of docker archives
+	// ImageManifest is the digest of the image manifest (one platform) kept
+	// in blobs/, whose layers are the exact compressed blobs the store
+	// keeps: what save and push send. "" when the store cannot reproduce
+	// the image's layers exactly (an image kept by an older minictr).
+	ImageManifest string
+	RepoTags      []string // fully qualified: docker.io/library/alpine:latest
+	Digests       []string // fully qualified: docker.io/library/alpine@sha256:...
+	ChainIDs      []string // bottom layer first
+	Config        Config
+	Added         time.Time
 }
 
 // record is one image's entry in repositories.json.
 type record struct {
 	// Manifest is the digest the image was pulled by: its repo digest.
 	Manifest string `json:"manifest,omitempty"`
-	// Blobs are the manifests (index and platform manifest) it keeps in blobs/.
+	// ImageManifest is Image.ImageManifest.
+	ImageManifest string `json:"imageManifest,omitempty"`
+	// Blobs are what it keeps in blobs/: manifests (index and platform
+	// manifest) and, since minictr keeps them, the compressed layer blobs.
+	// The config, named by the image ID, is kept whether listed or not.
 	Blobs    []string  `json:"blobs,omitempty"`
 	ChainIDs []string  `json:"chainIDs"`
 	Added    time.Time `json:"added"`
@@ -61,6 +73,11 @@ type index struct {
 	Refs map[string]string `json:"refs"`
 	// Images maps an image ID to what the store keeps of it.
 	Images map[string]record `json:"images"`
+	// Sources maps a blob digest to the repositories known to hold it
+	// ("127.0.0.1:5000/race/busybox"): where it was pulled from or pushed
+	// to. Push asks the registry to mount a blob from one of them instead
+	// of uploading it again.
+	Sources map[string][]string `json:"sources,omitempty"`
 }
 
 // OpenStore opens (creating it if needed) the store under root.
@@ -133,14 +150,6 @@ func (s *Store) blobPath(d string) string {
 	return filepath.Join(s.root, "blobs", "sha256", strings.TrimPrefix(d, "sha256:"))
 }
 
-// putBlob stores b under its digest d (already verified by the caller).
-func (s *Store) putBlob(d string, b []byte) error {
-	if _, err := os.Stat(s.blobPath(d)); err == nil {
-		return nil
-	}
-	return layers.WriteFileAtomic(s.root, s.blobPath(d), b, 0o600)
-}
-
 // Blob returns a stored manifest or config blob.
 func (s *Store) Blob(d string) ([]byte, error) {
 	if err := ValidDigest(d); err != nil {
@@ -151,36 +160,6 @@ func (s *Store) Blob(d string) ([]byte, error) {
 		return nil, fmt.Errorf("read blob %s: %w", d, err)
 	}
 	return b, nil
-}
-
-// commit records a complete image: its config blob, the manifest blobs it
-// names and every layer must already be in the store. names are fully
-// qualified references to point at it. It reports whether the first name
-// pointed at another image (or none) before: docker's "Downloaded newer
-// image" rather than "Image is up to date".
-func (s *Store) commit(id, manifest string, blobs, chain, names []string) (moved bool, err error) {
-	for _, c := range chain {
-		if !s.Layers.Has(c) {
-			return false, fmt.Errorf("commit image %s: layer %s is missing", shortID(id), c)
-		}
-	}
-	err = s.update(func(idx *index) error {
-		moved = len(names) > 0 && idx.Refs[names[0]] != id
-		rec, ok := idx.Images[id]
-		if !ok {
-			rec = record{ChainIDs: chain, Added: time.Now().UTC()}
-		}
-		if manifest != "" {
-			rec.Manifest = manifest
-		}
-		rec.Blobs = union(rec.Blobs, blobs)
-		idx.Images[id] = rec
-		for _, n := range names {
-			idx.Refs[n] = id
-		}
-		return nil
-	})
-	return moved, err
 }
 
 // List returns every image, newest first (by the config's created time).
@@ -210,7 +189,7 @@ func (s *Store) List() ([]Image, error) {
 // image assembles the Image for id from the index and its config blob.
 func (s *Store) image(idx index, id string) (Image, error) {
 	rec := idx.Images[id]
-	img := Image{ID: id, Manifest: rec.Manifest, ChainIDs: rec.ChainIDs, Added: rec.Added}
+	img := Image{ID: id, Manifest: rec.Manifest, ImageManifest: rec.ImageManifest, ChainIDs: rec.ChainIDs, Added: rec.Added}
 	b, err := s.Blob(id)
 	if err != nil {
 		return img, err

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Layer describes one unpacked layer in the store.
@@ -108,6 +109,9 @@ func (s *Store) List() ([]Layer, error) {
 			continue // not a layer directory; not ours to judge
 		}
 		l, err := s.Get(id)
+		if errors.Is(err, fs.ErrNotExist) && !s.Has(id) {
+			continue // removed (renamed away) while we looked: gone, not damaged
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -254,13 +258,24 @@ func (s *Store) commit(tmp string, l Layer) (Layer, error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return Layer{}, err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		if s.Has(l.ChainID) {
-			os.RemoveAll(tmp)
-			return s.Get(l.ChainID)
+	// A caller that holds no lock (an import, whose chain ID was unknown
+	// until now) may see the winner's layer removed by a garbage collector
+	// between our rename and our Get: then ours takes its place.
+	for range 3 {
+		err := os.Rename(tmp, final)
+		if err == nil {
+			l.Dir = filepath.Join(final, "diff")
+			return l, nil
 		}
-		return Layer{}, fmt.Errorf("commit layer %s: %w", l.ChainID, err)
+		if won, gerr := s.Get(l.ChainID); gerr == nil {
+			os.RemoveAll(tmp)
+			return won, nil
+		} else if s.Has(l.ChainID) {
+			return Layer{}, gerr
+		}
+		if !errors.Is(err, fs.ErrExist) && !errors.Is(err, syscall.ENOTEMPTY) {
+			return Layer{}, fmt.Errorf("commit layer %s: %w", l.ChainID, err)
+		}
 	}
-	l.Dir = filepath.Join(final, "diff")
-	return l, nil
+	return Layer{}, fmt.Errorf("commit layer %s: removed as fast as it was committed", l.ChainID)
 }

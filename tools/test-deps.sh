@@ -10,6 +10,7 @@ declare -A need=(
 	[docker-registry]=docker-registry # a real OCI registry on loopback
 	[skopeo]=skopeo                   # peer oracle: copies images to OCI layouts
 	[umoci]=umoci                     # peer oracle: reference unpacker
+	[podman]=podman                   # peer oracle: loads what save writes
 	[busybox]=busybox-static          # real binaries for test images
 	[ip]=iproute2
 	[vagrant]=vagrant                 # `vagrant validate -p` checks the Vagrantfile (29 MB, ~1 min once)

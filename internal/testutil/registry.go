@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -32,7 +33,22 @@ storage:
 http:
   addr: 127.0.0.1:%d
   secret: minictr-test-secret
+%s`
+
+// htpasswdAuth makes the registry ask for a user name and password (HTTP
+// Basic, RFC 7617) checked against an htpasswd file of bcrypt hashes.
+const htpasswdAuth = `auth:
+  htpasswd:
+    realm: minictr-test
+    path: %s
 `
+
+// RegistryUser and RegistryPassword are the one account of
+// StartRegistryWithAuth; testdata/htpasswd holds its bcrypt hash (cost 4).
+const (
+	RegistryUser     = "minictr"
+	RegistryPassword = "minictr-test-password"
+)
 
 // StartRegistry runs a real registry (/usr/bin/docker-registry, from the
 // Debian package docker-registry) for the test: storage in a fresh
@@ -42,6 +58,20 @@ http:
 // The test is skipped when the package is not installed.
 func StartRegistry(t testing.TB) (host string) {
 	t.Helper()
+	return startRegistryWith(t, "")
+}
+
+// StartRegistryWithAuth is StartRegistry with HTTP Basic authentication:
+// every request needs RegistryUser and RegistryPassword.
+func StartRegistryWithAuth(t testing.TB) (host string) {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	htpasswd := filepath.Join(filepath.Dir(file), "testdata", "htpasswd")
+	return startRegistryWith(t, fmt.Sprintf(htpasswdAuth, htpasswd))
+}
+
+func startRegistryWith(t testing.TB, extra string) (host string) {
+	t.Helper()
 	bin := RequireTool(t, "docker-registry", "docker-registry")
 	dir := t.TempDir()
 	// The free port is found by binding :0 and closing it again; another
@@ -49,7 +79,7 @@ func StartRegistry(t testing.TB) (host string) {
 	// tried again on a new port.
 	var lastErr error
 	for range 3 {
-		host, err := startRegistry(t, bin, dir)
+		host, err := startRegistry(t, bin, dir, extra)
 		if err == nil {
 			return host
 		}
@@ -61,14 +91,14 @@ func StartRegistry(t testing.TB) (host string) {
 
 // startRegistry makes one attempt: write the config, start the process,
 // wait until GET /v2/ answers 200.
-func startRegistry(t testing.TB, bin, dir string) (string, error) {
+func startRegistry(t testing.TB, bin, dir, extra string) (string, error) {
 	port, err := freeLoopbackPort()
 	if err != nil {
 		return "", err
 	}
 	cfg := filepath.Join(dir, "config-"+strconv.Itoa(port)+".yml")
 	data := filepath.Join(dir, "data")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, registryConfig, data, port), 0o600); err != nil {
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, registryConfig, data, port, extra), 0o600); err != nil {
 		return "", err
 	}
 	cmd := exec.Command(bin, "serve", cfg)
@@ -98,7 +128,8 @@ func startRegistry(t testing.TB, bin, dir string) (string, error) {
 	return host, nil
 }
 
-// waitReady polls GET /v2/ until the registry answers 200, it exits, or
+// waitReady polls GET /v2/ until the registry answers (200, or 401 when it
+// wants credentials), it exits, or
 // about 10 s have passed (it starts in well under 1 s).
 func waitReady(host string, exited chan error) error {
 	client := &http.Client{Timeout: 2 * time.Second}
@@ -111,7 +142,7 @@ func waitReady(host string, exited chan error) error {
 		}
 		if resp, err := client.Get("http://" + host + "/v2/"); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
 				return nil
 			}
 		}
