@@ -118,8 +118,26 @@ var diffWant = []string{
 	"C /tmp 0", "A /tmp/fifo -1",
 }
 
+// diffImage is testutil.MultiLayerImage with one fix for peers: the hard
+// links of its busybox layer carry the mode of busybox itself (0755), as
+// docker writes hard link headers. testutil.Hardlink writes 0644, which
+// minictr's unpacker (like GNU tar) ignores, since the inode's mode is set
+// by its first entry, but containers/storage applies it to the shared inode:
+// under podman /bin/busybox would become 0644 and nothing could run.
+func diffImage(t *testing.T) testutil.TestImage {
+	img := testutil.MultiLayerImage(t)
+	files := testutil.BusyboxRoot(t)
+	for i := range files {
+		if files[i].Hardlink {
+			files[i].Mode = 0o755
+		}
+	}
+	img.Layers[0].Tar = testutil.TarLayer(t, files)
+	return img
+}
+
 func TestChangesOnOverlay(t *testing.T) {
-	c := newContainer(t, testutil.MultiLayerImage(t))
+	c := newContainer(t, diffImage(t))
 	c.sh(t, diffScript)
 	for _, when := range []string{"mounted", "unmounted"} {
 		if when == "unmounted" {

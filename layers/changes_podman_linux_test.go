@@ -1,0 +1,100 @@
+package layers_test
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/minictr/minictr/internal/testutil"
+	"github.com/minictr/minictr/layers"
+)
+
+// podman is a peer that prints `docker diff`'s format from the same kind of
+// overlay upper directory (containers/storage's overlay driver). These
+// flags make it work on the project's machines (MACHINE-NOTES.md): its own
+// storage in a temporary directory, cgroupfs, runc, no network, rlimits it
+// may set.
+func podmanCmd(t *testing.T, root string) func(args ...string) string {
+	testutil.RequireTool(t, "podman", "podman")
+	global := []string{"--root", filepath.Join(root, "storage"), "--runroot", filepath.Join(root, "run"),
+		"--storage-driver", "overlay", "--cgroup-manager=cgroupfs", "--events-backend=file"}
+	return func(args ...string) string {
+		t.Helper()
+		return testutil.Run(t, "podman", append(slices.Clone(global), args...)...)
+	}
+}
+
+// TestChangesMatchPodmanDiff runs the same scripts in a minictr-style
+// overlay and in a podman container of the same image (loaded from a
+// docker save archive of diffImage) and compares the two diffs line by
+// line, order included.
+//
+// podman adds paths of its own: it creates /etc/hosts, /etc/resolv.conf,
+// /etc/hostname and /run/.containerenv as mount points in the container's
+// upper directory. `podman diff` hides those files (libpod's list of
+// container mounts) but not their directories, so podman alone prints
+// "A /run" and, for a script that leaves /etc alone, "C /etc". Those two
+// lines are podman's bookkeeping, not changes the script made, and are
+// dropped before comparing; nothing else is.
+func TestChangesMatchPodmanDiff(t *testing.T) {
+	testutil.RequireRoot(t)
+	img := diffImage(t)
+	dir := t.TempDir()
+	podman := podmanCmd(t, dir)
+	archive := filepath.Join(dir, "image.tar")
+	img.WriteDockerArchive(t, archive, []string{"localhost/minictr-diff:test"}, false)
+	t.Cleanup(func() {
+		// Removes the containers, images and overlay mounts podman made.
+		if out, err := exec.Command("podman", "--root", filepath.Join(dir, "storage"), "--runroot", filepath.Join(dir, "run"),
+			"--storage-driver", "overlay", "system", "reset", "-f").CombinedOutput(); err != nil {
+			t.Errorf("podman system reset: %v\n%s", err, out)
+		}
+	})
+	podman("load", "-q", "-i", archive)
+	scripts := map[string]string{
+		"every kind of change": diffScript,
+		// A copy-up alone: /opt is copied up to hold secret, with its
+		// mtime, so it is not listed; /app's mode changed, so it is.
+		"copy-up only": "echo more >> /opt/secret && chmod 700 /app",
+	}
+	for name, script := range scripts {
+		t.Run(name, func(t *testing.T) {
+			ours := minictrDiff(t, img, script)
+			ctr := fmt.Sprintf("minictr-diff-%d", len(ours))
+			podman("run", "--name", ctr, "--runtime", "runc", "--network=none",
+				"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+				"localhost/minictr-diff:test", "/bin/sh", "-c", script)
+			var theirs []string
+			for _, line := range strings.Split(strings.TrimSpace(podman("diff", ctr)), "\n") {
+				if line == "A /run" || (line == "C /etc" && !slices.Contains(ours, line)) {
+					continue
+				}
+				theirs = append(theirs, line)
+			}
+			t.Logf("podman diff (without its own /run and /etc):\n%s", strings.Join(theirs, "\n"))
+			if !slices.Equal(ours, theirs) {
+				t.Errorf("minictr and podman disagree:\nminictr %q\npodman  %q", ours, theirs)
+			}
+		})
+	}
+}
+
+// minictrDiff runs script in a fresh overlay of img and returns the lines
+// `minictr diff` would print.
+func minictrDiff(t *testing.T, img testutil.TestImage, script string) []string {
+	c := newContainer(t, img)
+	c.sh(t, script)
+	c.unmount(t)
+	changes, err := layers.Changes(c.Upper, c.Lowers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, ch := range changes {
+		lines = append(lines, ch.String())
+	}
+	return lines
+}
