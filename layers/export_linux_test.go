@@ -4,12 +4,15 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minictr/minictr/internal/testutil"
 	"github.com/minictr/minictr/layers"
@@ -147,4 +150,188 @@ func checkLayerTar(t *testing.T, data []byte, stats layers.LayerStats) {
 			t.Errorf("no %s in the layer", must)
 		}
 	}
+}
+
+// TestWriteLayerNames: names a container may give its files, and what the
+// layer does with them. A name that a tar reader would take for a whiteout
+// is refused with its path; every other name, however odd, goes through
+// unchanged, and symlinks are stored, never followed.
+func TestWriteLayerNames(t *testing.T) {
+	long := strings.Repeat("n", 255)
+	deep := strings.Repeat(strings.Repeat("d", 50)+"/", 30) + "leaf"
+	tests := []struct {
+		name    string
+		files   []string // "path" a file, "path/" a directory, "path -> target" a symlink
+		wantErr string   // "" when the layer must be written
+	}{
+		{"whiteout-named file", []string{"etc/", "etc/.wh.passwd"}, "/etc/.wh.passwd: a file named .wh.*"},
+		{"opaque-marker-named file", []string{"d/", "d/.wh..wh..opq"}, "/d/.wh..wh..opq"},
+		{"aufs-named file", []string{".wh..wh.plnk"}, "/.wh..wh.plnk"},
+		{"whiteout-named directory", []string{".wh.dir/", ".wh.dir/x"}, "/.wh.dir"},
+		{"whiteout-named symlink", []string{".wh.x -> y"}, "/.wh.x"},
+		{"names that only look alike", []string{"a.wh.b", ".whx", ".wh", "x.wh."}, ""},
+		{"dots, dashes, spaces, backslashes", []string{"...", "-rf", " lead", "trail ", `back\slash`, "a:b,c"}, ""},
+		{"newline and non-UTF-8", []string{"new\nline", "\xff\xfe", "tab\there"}, ""},
+		{"longest name, deep path", []string{long, deep}, ""},
+		{"symlinks out of the root are stored, not followed",
+			[]string{"up -> ../../../../etc/shadow", "abs -> /etc/shadow", "self -> self", "dir/", "dir/in -> ../up"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			upper := t.TempDir()
+			for _, f := range tt.files {
+				makeEntry(t, upper, f)
+			}
+			var buf bytes.Buffer
+			_, err := layers.WriteLayer(&buf, upper, layers.LayerOptions{})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("WriteLayer = %v, want an error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if _, err := layers.UnpackTar(context.Background(), out, &buf); err != nil {
+				t.Fatalf("unpack: %v", err)
+			}
+			for _, d := range testutil.DiffTrees(testutil.Tree(t, upper), testutil.Tree(t, out)) {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// makeEntry creates one entry of a test upper directory: "p" a file,
+// "p/" a directory, "p -> target" a symlink. Parents are created.
+func makeEntry(t *testing.T, root, spec string) {
+	t.Helper()
+	name, target, isLink := strings.Cut(spec, " -> ")
+	p := filepath.Join(root, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	switch {
+	case isLink:
+		err = os.Symlink(target, p)
+	case strings.HasSuffix(name, "/"):
+		err = os.Mkdir(p, 0o755)
+	default:
+		err = os.WriteFile(p, []byte(name), 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteLayerRefusesRedirectAndMetacopy: an upper directory written
+// with redirect_dir or metacopy on does not hold the whole change (a
+// renamed directory's contents, a file's data stay in the lower layer).
+func TestWriteLayerRefusesRedirectAndMetacopy(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, x := range []struct{ file, xattr, value string }{
+		{"renamed/", "trusted.overlay.redirect", "/old"},
+		{"meta", "trusted.overlay.metacopy", ""},
+	} {
+		upper := t.TempDir()
+		makeEntry(t, upper, x.file)
+		if err := unix.Lsetxattr(filepath.Join(upper, x.file), x.xattr, []byte(x.value), 0); err != nil {
+			t.Fatal(err)
+		}
+		_, err := layers.WriteLayer(io.Discard, upper, layers.LayerOptions{})
+		if err == nil || !strings.Contains(err.Error(), x.xattr) || !strings.Contains(err.Error(), "/"+strings.TrimSuffix(x.file, "/")) {
+			t.Errorf("%s with %s: WriteLayer = %v, want an error naming the xattr and the path", x.file, x.xattr, err)
+		}
+	}
+}
+
+// TestWriteLayerEmpty: a container that changed nothing gives a tar with
+// no entries (the two zero blocks that end every tar) and says so.
+func TestWriteLayerEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	stats, err := layers.WriteLayer(&buf, t.TempDir(), layers.LayerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stats.Empty() || stats.Entries != 0 || stats.Bytes != 0 {
+		t.Errorf("stats = %+v, want empty", stats)
+	}
+	if !bytes.Equal(buf.Bytes(), make([]byte, 1024)) {
+		t.Errorf("empty layer is %d bytes, want the 1024-byte end-of-archive marker", buf.Len())
+	}
+}
+
+// TestWriteLayerClamp: with ClampMtime every later mtime becomes the
+// clamp, so the same files written later give the same bytes.
+func TestWriteLayerClamp(t *testing.T) {
+	clamp := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	old := time.Date(2001, 2, 3, 4, 5, 6, 700, time.UTC)
+	upper := t.TempDir()
+	makeEntry(t, upper, "d/")
+	makeEntry(t, upper, "d/new")
+	makeEntry(t, upper, "d/old")
+	if err := os.Chtimes(filepath.Join(upper, "d/old"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	var first bytes.Buffer
+	if _, err := layers.WriteLayer(&first, upper, layers.LayerOptions{ClampMtime: clamp}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Time{"d/": clamp, "d/new": clamp, "d/old": old.Truncate(time.Second)}
+	tr := tar.NewReader(bytes.NewReader(first.Bytes()))
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hdr.ModTime.Equal(want[hdr.Name]) {
+			t.Errorf("%s: mtime %v, want %v", hdr.Name, hdr.ModTime, want[hdr.Name])
+		}
+	}
+	now := time.Now()
+	if err := os.Chtimes(filepath.Join(upper, "d/new"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	var second bytes.Buffer
+	if _, err := layers.WriteLayer(&second, upper, layers.LayerOptions{ClampMtime: clamp}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		t.Error("touching a file after the clamp time changed the layer")
+	}
+}
+
+// A container ran `rm /etc/motd; echo box > /etc/hostname`: its upper
+// directory holds a whiteout device and a copied-up file, and the layer
+// says the same thing in OCI form. (Any user may create the whiteout
+// device 0:0 since Linux 5.8.)
+func ExampleWriteLayer() {
+	upper, _ := os.MkdirTemp("", "upper")
+	defer os.RemoveAll(upper)
+	os.Mkdir(filepath.Join(upper, "etc"), 0o755)
+	unix.Mknod(filepath.Join(upper, "etc/motd"), unix.S_IFCHR, 0)
+	os.WriteFile(filepath.Join(upper, "etc/hostname"), []byte("box\n"), 0o644)
+
+	var buf bytes.Buffer
+	stats, err := layers.WriteLayer(&buf, upper, layers.LayerOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tr := tar.NewReader(&buf)
+	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
+		fmt.Printf("%c %-14s %d bytes\n", hdr.Typeflag, hdr.Name, hdr.Size)
+	}
+	fmt.Println(stats.Entries, "entries")
+	// Output:
+	// 5 etc/           0 bytes
+	// 0 etc/.wh.motd   0 bytes
+	// 0 etc/hostname   4 bytes
+	// 3 entries
 }
