@@ -2,6 +2,8 @@ package layers_test
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -24,6 +26,34 @@ func podmanCmd(t *testing.T, root string) func(args ...string) string {
 	return func(args ...string) string {
 		t.Helper()
 		return testutil.Run(t, "podman", append(slices.Clone(global), args...)...)
+	}
+}
+
+// podmanCgroupParent is where podman puts its container and conmon cgroups
+// (by default libpod_parent/, which it leaves behind); removed by
+// removePodmanCgroups.
+const podmanCgroupParent = "/minictr-layers-test"
+
+// removePodmanCgroups removes podmanCgroupParent and the groups below it
+// from every cgroup hierarchy, deepest first. rmdir(2) refuses a group
+// that still holds a process, so nothing running is touched.
+func removePodmanCgroups(t *testing.T) {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*" + podmanCgroupParent)
+	more, _ := filepath.Glob("/sys/fs/cgroup" + podmanCgroupParent)
+	for _, top := range append(dirs, more...) {
+		var all []string
+		filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				all = append(all, p)
+			}
+			return nil
+		})
+		slices.Reverse(all)
+		for _, d := range all {
+			if err := os.Remove(d); err != nil {
+				t.Errorf("remove podman's cgroup: %v", err)
+			}
+		}
 	}
 }
 
@@ -52,6 +82,7 @@ func TestChangesMatchPodmanDiff(t *testing.T) {
 			"--storage-driver", "overlay", "system", "reset", "-f").CombinedOutput(); err != nil {
 			t.Errorf("podman system reset: %v\n%s", err, out)
 		}
+		removePodmanCgroups(t)
 	})
 	podman("load", "-q", "-i", archive)
 	scripts := map[string]string{
@@ -65,7 +96,7 @@ func TestChangesMatchPodmanDiff(t *testing.T) {
 			ours := minictrDiff(t, img, script)
 			ctr := fmt.Sprintf("minictr-diff-%d", len(ours))
 			podman("run", "--name", ctr, "--runtime", "runc", "--network=none",
-				"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+				"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--cgroup-parent", podmanCgroupParent,
 				"localhost/minictr-diff:test", "/bin/sh", "-c", script)
 			var theirs []string
 			for _, line := range strings.Split(strings.TrimSpace(podman("diff", ctr)), "\n") {
