@@ -43,6 +43,11 @@ func Load(paths map[string]string, version int) (Cgroup, error) {
 			}
 			c.paths[ctrl] = dir
 		}
+		for _, ctrl := range v1Optional {
+			if dir, ok := paths[ctrl]; ok {
+				c.paths[ctrl] = dir
+			}
+		}
 		return c, nil
 	}
 	return nil, fmt.Errorf("load cgroup: unknown version %d", version)
