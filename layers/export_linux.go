@@ -289,15 +289,13 @@ func fgetxattr(fd int, name string) (string, error) {
 }
 
 // readlinkat returns the target of the symlink name in the directory fd.
+// symlink(2) refuses targets of PATH_MAX (4096) bytes or more, so one
+// buffer of that size always holds the whole target.
 func readlinkat(fd int, name string) (string, error) {
-	for size := 256; ; size *= 2 {
-		buf := make([]byte, size)
-		n, err := unix.Readlinkat(fd, name, buf)
-		if err != nil {
-			return "", err
-		}
-		if n < size {
-			return string(buf[:n]), nil
-		}
+	var buf [unix.PathMax]byte
+	n, err := unix.Readlinkat(fd, name, buf[:])
+	if err != nil {
+		return "", err
 	}
+	return string(buf[:n]), nil
 }
