@@ -110,23 +110,19 @@ func metaOf(st *unix.Stat_t) fileMeta {
 	return fileMeta{Mode: st.Mode, Size: st.Size, Mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)}
 }
 
-// isOpaqueDir reads trusted.overlay.opaque of a directory. Reading a
-// trusted.* xattr needs CAP_SYS_ADMIN; without it the kernel answers as
-// if there were none (ENODATA), so diff as a normal user would silently
-// miss opaque directories: that case is an error.
+// isOpaqueDir reads trusted.overlay.opaque of a directory (see
+// trusted_linux.go for why that needs CAP_SYS_ADMIN).
 func isOpaqueDir(dir string) (bool, error) {
+	if !canReadTrusted() {
+		return false, fmt.Errorf("read %s of %s: %w", opaqueXattr, dir, errTrustedHidden)
+	}
 	buf := make([]byte, 4)
 	n, err := unix.Lgetxattr(dir, opaqueXattr, buf)
 	switch {
 	case err == nil:
 		return n == 1 && buf[0] == 'y', nil
-	case errors.Is(err, unix.ENODATA), errors.Is(err, unix.ENOTSUP):
-		if os.Geteuid() != 0 {
-			return false, fmt.Errorf("lgetxattr %s %s: cannot see trusted.* xattrs (run as root)", opaqueXattr, dir)
-		}
-		return false, nil
-	case errors.Is(err, unix.ERANGE):
-		return false, nil // longer than "y": not opaque
+	case errors.Is(err, unix.ENODATA), errors.Is(err, unix.ENOTSUP), errors.Is(err, unix.ERANGE):
+		return false, nil // none, or longer than "y": not opaque
 	}
 	return false, &os.PathError{Op: "lgetxattr " + opaqueXattr, Path: dir, Err: err}
 }

@@ -26,6 +26,10 @@ import (
 // the container while WriteLayer runs for a consistent layer; a file that
 // changes type under it makes WriteLayer fail rather than guess.
 //
+// Reading an upper directory that has subdirectories needs CAP_SYS_ADMIN
+// (trusted_linux.go); without it WriteLayer fails rather than miss opaque
+// directories.
+//
 // Owners, modes (with setuid, setgid and sticky), mtimes (whole seconds),
 // symlink targets (never followed), device numbers, fifos, the xattrs
 // user.* and security.capability (as PAX records) and hard links (a file
@@ -135,6 +139,9 @@ func (lw *layerWriter) entry(fd int, rel string, c childName, st *unix.Stat_t) e
 // directory writes a directory, its opaque marker if it has one, and
 // everything inside it.
 func (lw *layerWriter) directory(fd int, crel, name string, hdr *tar.Header, st *unix.Stat_t) error {
+	if !canReadTrusted() {
+		return fmt.Errorf("/%s: %w", crel, errTrustedHidden)
+	}
 	cfd, err := openChild(fd, name, unix.O_DIRECTORY, st)
 	if err != nil {
 		return &os.PathError{Op: "open", Path: "/" + crel, Err: err}

@@ -157,6 +157,7 @@ func checkLayerTar(t *testing.T, data []byte, stats layers.LayerStats) {
 // is refused with its path; every other name, however odd, goes through
 // unchanged, and symlinks are stored, never followed.
 func TestWriteLayerNames(t *testing.T) {
+	testutil.RequireRoot(t) // directories: see TestNeedsCapSysAdmin
 	long := strings.Repeat("n", 255)
 	deep := strings.Repeat(strings.Repeat("d", 50)+"/", 30) + "leaf"
 	tests := []struct {
@@ -270,17 +271,16 @@ func TestWriteLayerClamp(t *testing.T) {
 	clamp := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	old := time.Date(2001, 2, 3, 4, 5, 6, 700, time.UTC)
 	upper := t.TempDir()
-	makeEntry(t, upper, "d/")
-	makeEntry(t, upper, "d/new")
-	makeEntry(t, upper, "d/old")
-	if err := os.Chtimes(filepath.Join(upper, "d/old"), old, old); err != nil {
+	makeEntry(t, upper, "new")
+	makeEntry(t, upper, "old")
+	if err := os.Chtimes(filepath.Join(upper, "old"), old, old); err != nil {
 		t.Fatal(err)
 	}
 	var first bytes.Buffer
 	if _, err := layers.WriteLayer(&first, upper, layers.LayerOptions{ClampMtime: clamp}); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]time.Time{"d/": clamp, "d/new": clamp, "d/old": old.Truncate(time.Second)}
+	want := map[string]time.Time{"new": clamp, "old": old.Truncate(time.Second)}
 	tr := tar.NewReader(bytes.NewReader(first.Bytes()))
 	for {
 		hdr, err := tr.Next()
@@ -295,7 +295,7 @@ func TestWriteLayerClamp(t *testing.T) {
 		}
 	}
 	now := time.Now()
-	if err := os.Chtimes(filepath.Join(upper, "d/new"), now, now); err != nil {
+	if err := os.Chtimes(filepath.Join(upper, "new"), now, now); err != nil {
 		t.Fatal(err)
 	}
 	var second bytes.Buffer
@@ -307,16 +307,15 @@ func TestWriteLayerClamp(t *testing.T) {
 	}
 }
 
-// A container ran `rm /etc/motd; echo box > /etc/hostname`: its upper
-// directory holds a whiteout device and a copied-up file, and the layer
-// says the same thing in OCI form. (Any user may create the whiteout
-// device 0:0 since Linux 5.8.)
+// A container ran `rm /README; echo debug=1 > /app.conf`: its upper
+// directory holds a whiteout device and a new file, and the layer says the
+// same in OCI form. (Any user may create the whiteout device 0:0 since
+// Linux 5.8; a subdirectory would need root, see TestNeedsCapSysAdmin.)
 func ExampleWriteLayer() {
 	upper, _ := os.MkdirTemp("", "upper")
 	defer os.RemoveAll(upper)
-	os.Mkdir(filepath.Join(upper, "etc"), 0o755)
-	unix.Mknod(filepath.Join(upper, "etc/motd"), unix.S_IFCHR, 0)
-	os.WriteFile(filepath.Join(upper, "etc/hostname"), []byte("box\n"), 0o644)
+	unix.Mknod(filepath.Join(upper, "README"), unix.S_IFCHR, 0)
+	os.WriteFile(filepath.Join(upper, "app.conf"), []byte("debug=1\n"), 0o644)
 
 	var buf bytes.Buffer
 	stats, err := layers.WriteLayer(&buf, upper, layers.LayerOptions{})
@@ -326,12 +325,29 @@ func ExampleWriteLayer() {
 	}
 	tr := tar.NewReader(&buf)
 	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
-		fmt.Printf("%c %-14s %d bytes\n", hdr.Typeflag, hdr.Name, hdr.Size)
+		fmt.Printf("%-10s mode %#o, %d bytes\n", hdr.Name, hdr.Mode, hdr.Size)
 	}
 	fmt.Println(stats.Entries, "entries")
 	// Output:
-	// 5 etc/           0 bytes
-	// 0 etc/.wh.motd   0 bytes
-	// 0 etc/hostname   4 bytes
-	// 3 entries
+	// .wh.README mode 0600, 0 bytes
+	// app.conf   mode 0644, 8 bytes
+	// 2 entries
+}
+
+// TestNeedsCapSysAdmin: as a normal user, overlayfs's opaque marks are
+// invisible, so Changes and WriteLayer refuse an upper directory with
+// subdirectories instead of missing them.
+func TestNeedsCapSysAdmin(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("checks what a normal user gets: run `go test` without sudo")
+	}
+	upper := t.TempDir()
+	makeEntry(t, upper, "etc/")
+	makeEntry(t, upper, "etc/x")
+	if _, err := layers.WriteLayer(io.Discard, upper, layers.LayerOptions{}); err == nil || !strings.Contains(err.Error(), "CAP_SYS_ADMIN") {
+		t.Errorf("WriteLayer as a normal user = %v, want an error about CAP_SYS_ADMIN", err)
+	}
+	if _, err := layers.Changes(upper, []string{t.TempDir()}); err == nil || !strings.Contains(err.Error(), "CAP_SYS_ADMIN") {
+		t.Errorf("Changes as a normal user = %v, want an error about CAP_SYS_ADMIN", err)
+	}
 }
