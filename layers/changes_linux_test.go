@@ -137,23 +137,40 @@ func diffImage(t *testing.T) testutil.TestImage {
 }
 
 func TestChangesOnOverlay(t *testing.T) {
-	c := newContainer(t, diffImage(t))
-	c.sh(t, diffScript)
-	for _, when := range []string{"mounted", "unmounted"} {
-		if when == "unmounted" {
-			c.unmount(t)
-		}
-		changes, err := layers.Changes(c.Upper, c.Lowers)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, ch := range changes {
-			got = append(got, fmt.Sprintf("%s %d", ch, ch.LowerIndex))
-		}
-		if !slices.Equal(got, diffWant) {
-			t.Errorf("%s: Changes:\n got %q\nwant %q", when, got, diffWant)
-		}
+	tests := []struct {
+		name, script string
+		want         []string
+	}{
+		{"every kind of change", diffScript, diffWant},
+		// Layer 2 whited out /opt/gone and made /opt/tree opaque; layer 1
+		// still has opt/gone and opt/tree/a. Made again they are new (A),
+		// as overlayfs's lookup says, not changed copies of layer 1's.
+		{"names hidden below",
+			"mkdir /opt/gone && echo x > /opt/gone/x && mkdir /opt/tree/a && echo y > /opt/tree/a/old",
+			[]string{"C /opt 2", "A /opt/gone -1", "A /opt/gone/x -1", "C /opt/tree 2", "A /opt/tree/a -1", "A /opt/tree/a/old -1"}},
+		{"nothing", "true", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newContainer(t, diffImage(t))
+			c.sh(t, tt.script)
+			for _, when := range []string{"mounted", "unmounted"} {
+				if when == "unmounted" {
+					c.unmount(t)
+				}
+				changes, err := layers.Changes(c.Upper, c.Lowers)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, ch := range changes {
+					got = append(got, fmt.Sprintf("%s %d", ch, ch.LowerIndex))
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("%s: Changes:\n got %q\nwant %q", when, got, tt.want)
+				}
+			}
+		})
 	}
 }
 

@@ -85,23 +85,43 @@ func TestChangesMatchPodmanDiff(t *testing.T) {
 		removePodmanCgroups(t)
 	})
 	podman("load", "-q", "-i", archive)
-	scripts := map[string]string{
-		"every kind of change": diffScript,
+	tests := []struct {
+		name, script string
+		// podmanWrong maps a line podman prints to the line docker's
+		// documented meaning asks for, where the two disagree.
+		podmanWrong map[string]string
+	}{
+		{name: "every kind of change", script: diffScript},
 		// A copy-up alone: /opt is copied up to hold secret, with its
 		// mtime, so it is not listed; /app's mode changed, so it is.
-		"copy-up only": "echo more >> /opt/secret && chmod 700 /app",
+		{name: "copy-up only", script: "echo more >> /opt/secret && chmod 700 /app"},
+		// Names the lower layers hide: /opt/gone was whited out by layer
+		// 2, and /opt/tree/a hidden by layer 2's opaque /opt/tree, though
+		// layer 1 still holds both. Made again, they are new to the
+		// container: `docker diff` documents A as "a file or directory was
+		// added". podman (4.3, containers/storage) agrees for the whiteout
+		// but not for the opaque directory: it finds opt/tree/a in layer 1
+		// and prints C. minictr follows overlayfs's own lookup and the
+		// documented meaning: A.
+		{name: "names hidden below",
+			script:      "mkdir /opt/gone && echo x > /opt/gone/x && mkdir /opt/tree/a && echo y > /opt/tree/a/old",
+			podmanWrong: map[string]string{"C /opt/tree/a": "A /opt/tree/a", "C /opt/tree/a/old": "A /opt/tree/a/old"}},
 	}
-	for name, script := range scripts {
-		t.Run(name, func(t *testing.T) {
-			ours := minictrDiff(t, img, script)
-			ctr := fmt.Sprintf("minictr-diff-%d", len(ours))
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ours := minictrDiff(t, img, tt.script)
+			ctr := fmt.Sprintf("minictr-diff-%d", i)
 			podman("run", "--name", ctr, "--runtime", "runc", "--network=none",
 				"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--cgroup-parent", podmanCgroupParent,
-				"localhost/minictr-diff:test", "/bin/sh", "-c", script)
+				"localhost/minictr-diff:test", "/bin/sh", "-c", tt.script)
 			var theirs []string
 			for _, line := range strings.Split(strings.TrimSpace(podman("diff", ctr)), "\n") {
 				if line == "A /run" || (line == "C /etc" && !slices.Contains(ours, line)) {
 					continue
+				}
+				if right, ok := tt.podmanWrong[line]; ok {
+					t.Logf("known difference: podman prints %q, minictr %q", line, right)
+					line = right
 				}
 				theirs = append(theirs, line)
 			}
