@@ -15,14 +15,30 @@ import (
 )
 
 // podman is a peer that prints `docker diff`'s format from the same kind of
-// overlay upper directory (containers/storage's overlay driver). These
-// flags make it work on the project's machines (MACHINE-NOTES.md): its own
-// storage in a temporary directory, cgroupfs, runc, no network, rlimits it
-// may set.
-func podmanCmd(t *testing.T, root string) func(args ...string) string {
+// overlay upper directory (containers/storage's overlay driver). podmanCmd
+// returns a runner with the flags that make it work on the project's
+// machines (MACHINE-NOTES.md): its own storage in a temporary directory
+// (a short one: podman refuses a runroot path over 50 characters),
+// cgroupfs, runc, no network, rlimits it may set. Everything podman made
+// is removed when the test ends.
+func podmanCmd(t *testing.T) func(args ...string) string {
 	testutil.RequireTool(t, "podman", "podman")
+	root, err := os.MkdirTemp("", "pm")
+	if err != nil {
+		t.Fatal(err)
+	}
 	global := []string{"--root", filepath.Join(root, "storage"), "--runroot", filepath.Join(root, "run"),
 		"--storage-driver", "overlay", "--cgroup-manager=cgroupfs", "--events-backend=file"}
+	t.Cleanup(func() {
+		out, err := exec.Command("podman", append(slices.Clone(global), "system", "reset", "-f")...).CombinedOutput()
+		if err != nil {
+			t.Errorf("podman system reset: %v\n%s", err, out)
+		}
+		removePodmanCgroups(t)
+		if err := os.RemoveAll(root); err != nil {
+			t.Errorf("remove podman's storage: %v", err)
+		}
+	})
 	return func(args ...string) string {
 		t.Helper()
 		return testutil.Run(t, "podman", append(slices.Clone(global), args...)...)
@@ -72,18 +88,9 @@ func removePodmanCgroups(t *testing.T) {
 func TestChangesMatchPodmanDiff(t *testing.T) {
 	testutil.RequireRoot(t)
 	img := diffImage(t)
-	dir := t.TempDir()
-	podman := podmanCmd(t, dir)
-	archive := filepath.Join(dir, "image.tar")
+	podman := podmanCmd(t)
+	archive := filepath.Join(t.TempDir(), "image.tar")
 	img.WriteDockerArchive(t, archive, []string{"localhost/minictr-diff:test"}, false)
-	t.Cleanup(func() {
-		// Removes the containers, images and overlay mounts podman made.
-		if out, err := exec.Command("podman", "--root", filepath.Join(dir, "storage"), "--runroot", filepath.Join(dir, "run"),
-			"--storage-driver", "overlay", "system", "reset", "-f").CombinedOutput(); err != nil {
-			t.Errorf("podman system reset: %v\n%s", err, out)
-		}
-		removePodmanCgroups(t)
-	})
 	podman("load", "-q", "-i", archive)
 	tests := []struct {
 		name, script string
