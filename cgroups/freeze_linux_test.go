@@ -1,8 +1,8 @@
 package cgroups
 
 import (
-	"errors"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
