@@ -13,9 +13,9 @@ type Cgroup interface {
 	Version() int
 
 	// Paths maps controller name to the group's absolute directory: v1 has
-	// one entry per controller ("memory", "cpu", "cpuacct", "pids"), v2 a
-	// single entry under the key "" (the unified tree). Save it to reopen
-	// the group later with [Load].
+	// one entry per controller ("memory", "cpu", "cpuacct", "pids", and
+	// "freezer" where it is mounted), v2 a single entry under the key ""
+	// (the unified tree). Save it to reopen the group later with [Load].
 	Paths() map[string]string
 
 	// AddProcess moves a running process into the group by writing its PID
@@ -35,6 +35,17 @@ type Cgroup interface {
 	// OOMKilled reports whether the kernel's OOM killer has killed a
 	// process in the group because it went over its memory limit.
 	OOMKilled() (bool, error)
+
+	// Freeze stops every process in the group (cgroup v2 cgroup.freeze,
+	// the v1 freezer controller) and returns once the kernel reports them
+	// all stopped, or an error after a bounded wait. Freezing a frozen
+	// group is not an error.
+	Freeze() error
+
+	// Thaw lets the processes of a frozen group run again and returns once
+	// the kernel reports the group thawed. Thawing a group that is not
+	// frozen is not an error.
+	Thaw() error
 
 	// Delete removes the group's directories. It kills nothing: the caller
 	// ends the processes first. While the last one is still exiting the

@@ -27,9 +27,14 @@
 // ([Limits]) turned into file->value maps by pure functions ([Limits.V1Files],
 // [Limits.V2Files]) so they can be read and tested without a kernel.
 //
+// [Cgroup.Freeze] and [Cgroup.Thaw] stop and resume every process of a
+// group at once (docker pause, and commit while it reads the container's
+// files): v2's cgroup.freeze, v1's freezer controller; freeze.go explains
+// both and the wait for the kernel to report the group frozen.
+//
 // Man pages: cgroups(7), cgroup_namespaces(7), clone3(2) (CLONE_INTO_CGROUP),
 // statfs(2). Kernel docs: Documentation/admin-guide/cgroup-v2.rst and
-// Documentation/admin-guide/cgroup-v1/{memory,pids}.rst,
+// Documentation/admin-guide/cgroup-v1/{memory,pids,freezer-subsystem}.rst,
 // Documentation/scheduler/sched-bwc.rst (CPU quota and period).
 //
 // Docs chapter: docs/05-cgroups.md.

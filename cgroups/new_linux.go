@@ -43,5 +43,10 @@ func Load(paths map[string]string) (Cgroup, error) {
 		}
 		c.paths[ctrl] = dir
 	}
+	for _, ctrl := range v1Optional {
+		if dir, ok := paths[ctrl]; ok {
+			c.paths[ctrl] = dir
+		}
+	}
 	return c, nil
 }

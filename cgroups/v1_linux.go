@@ -13,6 +13,11 @@ import (
 // (CFS bandwidth), cpuacct (CPU usage accounting) and pids.
 var v1Controllers = []string{"memory", "cpu", "cpuacct", "pids"}
 
+// v1Optional are hierarchies a v1 group joins when the host mounts them:
+// freezer, for Freeze and Thaw (docker pause, and commit --pause). A group
+// without it still runs; only Freeze fails.
+var v1Optional = []string{"freezer"}
+
 // v1 is a group in cgroup v1: one directory in each controller's own
 // hierarchy, all with the same relative path. A process must be added to
 // each of them; being in the memory group says nothing about its pids group.
@@ -37,6 +42,11 @@ func newV1(name string, l Limits) (Cgroup, error) {
 				ErrControllerMissing, ctrl, ctrl)
 		}
 		c.paths[ctrl] = filepath.Join(mnt, "minictr", name)
+	}
+	for _, ctrl := range v1Optional {
+		if mnt, ok := mounts[ctrl]; ok {
+			c.paths[ctrl] = filepath.Join(mnt, "minictr", name)
+		}
 	}
 	// undo removes the directories made so far, and no others: an
 	// existing minictr/<name> is someone else's group.

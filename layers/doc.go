@@ -23,6 +23,13 @@
 // unpack_whiteout_linux.go (one kind of entry each), then store.go,
 // readahead.go, tmp.go and lock.go.
 //
+// Layers also go out: a container's overlay upper directory holds its
+// changes. changes.go (the rules of `docker diff`, pure) and
+// changes_linux.go (reading the upper directory against the lower layers)
+// list them; export.go (the OCI form of overlayfs's whiteouts and opaque
+// directories, pure) and export_linux.go write them as one layer tar for
+// `commit`.
+//
 // Specifications: OCI image-spec layer.md ("Whiteouts", "Changeset over
 // existing files") and config.md ("Layer DiffID", "Layer ChainID"); the
 // kernel's Documentation/filesystems/overlayfs.rst ("whiteouts and opaque
@@ -32,7 +39,8 @@
 // symlinkat(2), linkat(2), mknodat(2), fchownat(2), fchmodat(2),
 // utimensat(2), setxattr(2), xattr(7), unlinkat(2), rename(2), flock(2),
 // kill(2) (signal 0 probes whether a pid is alive), lseek(2) and
-// ftruncate(2) (sparse files), tar(5).
+// ftruncate(2) (sparse files), tar(5), fstatat(2), readlinkat(2),
+// flistxattr(2) and fgetxattr(2) (writing a layer).
 //
 // Docs chapter: docs/02-layers.md.
 package layers

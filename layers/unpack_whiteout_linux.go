@@ -7,11 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// opaqueXattr marks a directory whose lower-layer contents overlayfs must
-// not show (overlayfs.rst: "A directory is made opaque by setting the xattr
-// trusted.overlay.opaque to y"). trusted.* xattrs need CAP_SYS_ADMIN.
-const opaqueXattr = "trusted.overlay.opaque"
-
 // whiteout turns "DIR/.wh.NAME" into overlayfs's whiteout: a character device
 // with device number 0:0 named DIR/NAME. When overlayfs looks NAME up in the
 // merged view and finds such a device in an upper layer, it answers ENOENT

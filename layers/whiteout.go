@@ -31,6 +31,11 @@ const (
 	BadWhiteout                     // ".wh.", ".wh..", ".wh...": no valid NAME, refused
 )
 
+// opaqueXattr marks a directory whose lower-layer contents overlayfs must
+// not show (overlayfs.rst: "A directory is made opaque by setting the xattr
+// trusted.overlay.opaque to y"). trusted.* xattrs need CAP_SYS_ADMIN.
+const opaqueXattr = "trusted.overlay.opaque"
+
 const (
 	whiteoutPrefix = ".wh."
 	whiteoutMeta   = ".wh..wh."
