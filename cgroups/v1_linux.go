@@ -10,8 +10,9 @@ import (
 )
 
 // v1Controllers are the hierarchies a v1 group is made in: memory, cpu
-// (CFS bandwidth), cpuacct (CPU usage accounting) and pids.
-var v1Controllers = []string{"memory", "cpu", "cpuacct", "pids"}
+// (CFS bandwidth), cpuacct (CPU usage accounting), pids and devices (which
+// device nodes may be opened, see [DeviceRule]).
+var v1Controllers = []string{"memory", "cpu", "cpuacct", "pids", "devices"}
 
 // v1 is a group in cgroup v1: one directory in each controller's own
 // hierarchy, all with the same relative path. A process must be added to
