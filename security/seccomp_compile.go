@@ -1,6 +1,7 @@
 package security
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -86,11 +87,13 @@ type Program struct {
 //     does an x32 syscall on x86_64. Without this check, syscall 59 (execve
 //     on x86_64) would be read as number 59 of the i386 table. Unlike docker,
 //     minictr does not allow the 32-bit compat tables at all.
-//  2. For each syscall the profile lets through for t, in profile order: if
-//     nr matches, try its argument rules in order, then its unconditional
-//     rule, else the default action. This is a linear scan (about 370
-//     comparisons at most; the kernel JIT-compiles it to native code).
-//  3. Anything else: the default action.
+//  2. Find nr among the syscalls the profile lets through for t with a
+//     binary search (jge on the middle number, about 9 steps for docker's
+//     370 syscalls rather than up to 370 comparisons in a row: the filter
+//     runs on every syscall).
+//  3. At its syscall, try the argument rules in order, then the rule
+//     without arguments, else the default action. A number not listed
+//     gets the default action.
 func Compile(p *Profile, t Target) (*Program, error) {
 	arch, ok := arches[t.Arch]
 	if !ok {
@@ -107,16 +110,12 @@ func Compile(p *Profile, t Target) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog := header(arch)
-	for _, g := range groups {
-		block, err := g.code(def)
-		if err != nil {
-			return nil, err
-		}
-		prog = append(prog, block...)
+	slices.SortFunc(groups, func(a, b *group) int { return cmp.Compare(a.nr, b.nr) })
+	tree, err := search(groups, def)
+	if err != nil {
+		return nil, err
 	}
-	prog = append(prog, bpf.RetConstant{Val: def})
-	raw, err := bpf.Assemble(prog)
+	raw, err := bpf.Assemble(append(header(arch), tree...))
 	if err != nil {
 		return nil, fmt.Errorf("seccomp: assemble filter: %w", err)
 	}
@@ -124,6 +123,48 @@ func Compile(p *Profile, t Target) (*Program, error) {
 		return nil, fmt.Errorf("seccomp: filter has %d instructions, the kernel takes at most %d", len(raw), bpfMaxInsns)
 	}
 	return &Program{Arch: t.Arch, Insns: raw}, nil
+}
+
+// leafSize is how many syscalls the search compares one by one.
+const leafSize = 4
+
+// search emits the binary search over groups, sorted by number, with A
+// holding nr. A range of more than leafSize syscalls becomes
+//
+//	jge #<first nr of the upper half>, 0, 1
+//	ja <upper half>
+//	<lower half>     (every path in it ends in a ret)
+//	<upper half>
+//
+// The "ja" is there because a conditional jump skips at most 255
+// instructions, and a half can be longer.
+func search(groups []*group, def uint32) ([]bpf.Instruction, error) {
+	if len(groups) <= leafSize {
+		var out []bpf.Instruction
+		for _, g := range groups {
+			block, err := g.code(def)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, block...)
+		}
+		return append(out, bpf.RetConstant{Val: def}), nil
+	}
+	mid := len(groups) / 2
+	lower, err := search(groups[:mid], def)
+	if err != nil {
+		return nil, err
+	}
+	upper, err := search(groups[mid:], def)
+	if err != nil {
+		return nil, err
+	}
+	out := []bpf.Instruction{
+		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: groups[mid].nr, SkipFalse: 1},
+		bpf.Jump{Skip: uint32(len(lower))},
+	}
+	out = append(out, lower...)
+	return append(out, upper...), nil
 }
 
 // lists reports whether the profile names arch; a profile that names no

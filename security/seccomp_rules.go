@@ -20,8 +20,7 @@ type group struct {
 	rules []rule
 }
 
-// rulesFor selects the rules that apply to t and groups them by syscall, in
-// the order the syscalls first appear in the profile. Within a group the
+// rulesFor selects the rules that apply to t and groups them by syscall. Within a group the
 // rules with arguments come first; the first rule without arguments ends the
 // group (later ones could never be reached). Names the architecture does not
 // have (e.g. "stat64" on x86_64, "open" on arm64) are skipped, as libseccomp

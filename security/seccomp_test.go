@@ -25,13 +25,17 @@ func run(t *testing.T, p *Program, arch uint32, nr uint32, args ...uint64) uint3
 		binary.BigEndian.PutUint32(data[16+8*i:], uint32(a))
 		binary.BigEndian.PutUint32(data[20+8*i:], uint32(a>>32))
 	}
-	insns, ok := bpf.Disassemble(p.Insns)
-	if !ok {
-		t.Fatalf("program does not disassemble")
-	}
-	vm, err := bpf.NewVM(insns)
-	if err != nil {
-		t.Fatalf("NewVM: %v", err)
+	vm := vms[p]
+	if vm == nil {
+		insns, ok := bpf.Disassemble(p.Insns)
+		if !ok {
+			t.Fatalf("program does not disassemble")
+		}
+		var err error
+		if vm, err = bpf.NewVM(insns); err != nil {
+			t.Fatalf("NewVM: %v", err)
+		}
+		vms[p] = vm
 	}
 	out, err := vm.Run(data)
 	if err != nil {
@@ -39,6 +43,9 @@ func run(t *testing.T, p *Program, arch uint32, nr uint32, args ...uint64) uint3
 	}
 	return uint32(out)
 }
+
+// vms holds the VM of each program run has seen (tests do not run in parallel).
+var vms = map[*Program]*bpf.VM{}
 
 func compile(t *testing.T, p *Profile, tg Target) *Program {
 	t.Helper()
@@ -247,4 +254,58 @@ func TestProgramJSON(t *testing.T) {
 		t.Error("program changed in a JSON round trip")
 	}
 	t.Logf("default filter: %d instructions, %d bytes of JSON", len(p.Insns), len(b))
+}
+
+// TestFilterMatchesRules runs every syscall number through the compiled
+// filter (its binary search, blocks and argument checks) and through a
+// plain Go reading of the same rules; both must agree.
+func TestFilterMatchesRules(t *testing.T) {
+	for _, goarch := range []string{"amd64", "arm64"} {
+		arch := arches[goarch]
+		for _, caps := range [][]string{DefaultCaps, nil, append([]string{"CAP_SYS_ADMIN"}, DefaultCaps...)} {
+			tg := Target{Arch: goarch, Caps: caps, Kernel: "6.1"}
+			prog := compile(t, DefaultProfile(), tg)
+			groups, err := DefaultProfile().rulesFor(tg, arch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for nr := uint32(0); nr < 500; nr++ {
+				for _, arg0 := range []uint64{0, 8, 40, 0x10000000, 1 << 40} {
+					want := evalRules(groups, nr, arg0, eperm)
+					if got := run(t, prog, arch.audit, nr, arg0); got != want {
+						t.Errorf("%s caps=%d nr %d arg0 %#x: filter %#x, rules %#x", goarch, len(caps), nr, arg0, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// evalRules is the meaning of the rules, in Go: the first rule of nr whose
+// arguments all match (args other than 0 are 0) decides.
+func evalRules(groups []*group, nr uint32, arg0 uint64, def uint32) uint32 {
+	for _, g := range groups {
+		if g.nr != nr {
+			continue
+		}
+	rules:
+		for _, r := range g.rules {
+			for _, a := range r.args {
+				x := uint64(0)
+				if a.Index == 0 {
+					x = arg0
+				}
+				ok := map[Operator]bool{
+					OpEqual: x == a.Value, OpNotEqual: x != a.Value, OpLess: x < a.Value,
+					OpLessEqual: x <= a.Value, OpGreater: x > a.Value, OpGreaterEqual: x >= a.Value,
+					OpMaskedEqual: x&a.Value == a.ValueTwo,
+				}[a.Op]
+				if !ok {
+					continue rules
+				}
+			}
+			return r.ret
+		}
+	}
+	return def
 }
