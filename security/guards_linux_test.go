@@ -18,7 +18,7 @@ import (
 // container runs the checker in a container with the guards of cfg: new
 // mount, PID and network namespaces, a fresh cgroup with cfg's device
 // rules, ApplyChild in the init. It returns the checker's report.
-func container(t *testing.T, cfg security.Config, user *ns.User) map[string]string {
+func container(t *testing.T, cfg security.Config, user *ns.User, argv ...string) map[string]string {
 	t.Helper()
 	testutil.RequireRoot(t)
 	name := fmt.Sprintf("security-test-%d-%s", os.Getpid(), t.Name())
@@ -46,7 +46,7 @@ func container(t *testing.T, cfg security.Config, user *ns.User) map[string]stri
 	sc := ns.StartConfig{
 		Args:    []string{childArg},
 		Options: ns.Options{Mount: true, PID: true, Net: true},
-		Config:  childConfig{Security: cfg, User: user, Dir: dir},
+		Config:  childConfig{Security: cfg, User: user, Dir: dir, Argv: argv},
 		Stdout:  &out, Stderr: &stderr, CgroupFD: -1,
 	}
 	if fd, ok := cg.FD(); ok {
@@ -154,4 +154,17 @@ func TestPrivileged(t *testing.T) {
 	if r["CapEff"] == "00000000a80425fb" || r["CapEff"] != r["CapBnd"] {
 		t.Errorf("CapEff %s, CapBnd %s: want every capability the host has", r["CapEff"], r["CapBnd"])
 	}
+}
+
+// TestShellUnderDefaultGuards runs the host's /bin/sh (a C program: its
+// fork goes through the C library's clone) and a pipeline under the
+// default filter, as a container's entrypoint would.
+func TestShellUnderDefaultGuards(t *testing.T) {
+	cfg, err := security.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := testutil.RequireTool(t, "sh", "dash")
+	r := container(t, cfg, nil, sh, "-c", `ls / >/dev/null && grep -c "^Seccomp:.2" /proc/self/status | sed "s/^/seccomp=/"`)
+	expect(t, r, map[string]string{"seccomp": "1"})
 }

@@ -31,7 +31,8 @@ const (
 type childConfig struct {
 	Security security.Config
 	User     *ns.User
-	Dir      string // for the checker's files and device nodes
+	Dir      string   // for the checker's files and device nodes
+	Argv     []string // a command to exec instead of the checker
 }
 
 func TestMain(m *testing.M) {
@@ -68,8 +69,11 @@ func testInit() int {
 	if err := security.ApplyChild(c.Security, setUser); err != nil {
 		return ns.ReportError("security", err, ns.CodeSetup)
 	}
-	env := []string{checkEnv + "=" + c.Dir}
-	return ns.ReportError("exec", ns.Exec([]string{"/proc/self/exe"}, env, "/"), ns.CodeCannotExec)
+	argv, env := []string{"/proc/self/exe"}, []string{checkEnv + "=" + c.Dir}
+	if len(c.Argv) > 0 {
+		argv, env = c.Argv, []string{"PATH=/usr/bin:/bin"}
+	}
+	return ns.ReportError("exec", ns.Exec(argv, env, "/"), ns.CodeCannotExec)
 }
 
 // check runs in the container: each probe prints "name=ok" or "name=<errno>".
