@@ -53,6 +53,8 @@ type archInfo struct {
 	x32Mask bool              // x86_64: refuse x32 syscalls, which set bit 30 of nr
 }
 
+//go:generate go run gen_sysnum.go
+
 var arches = map[string]archInfo{
 	"amd64": {audit: 0xc000003e, scmp: "SCMP_ARCH_X86_64", sysnum: sysnumX86_64, x32Mask: true},
 	"arm64": {audit: 0xc00000b7, scmp: "SCMP_ARCH_AARCH64", sysnum: sysnumAarch64},
