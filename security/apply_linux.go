@@ -22,7 +22,10 @@ import (
 //   - The process is still root with all its capabilities.
 //   - setUser switches to the container's user (setgroups, setgid, setuid:
 //     ns.SetUser); pass a func that does nothing to stay root. ApplyChild
-//     calls it at the one point where it must happen.
+//     calls it at the one point where it must happen, so the caller must
+//     not switch users itself, neither before nor after.
+//   - Between ApplyChild and execve the caller does only what the filter
+//     allows and needs no capability: chdir, close_range, execve (ns.Exec).
 //
 // The order, as runc's standard_init_linux.go and finalizeNamespace:
 //

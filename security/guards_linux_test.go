@@ -168,3 +168,19 @@ func TestShellUnderDefaultGuards(t *testing.T) {
 	r := container(t, cfg, nil, sh, "-c", `ls / >/dev/null && grep -c "^Seccomp:.2" /proc/self/status | sed "s/^/seccomp=/"`)
 	expect(t, r, map[string]string{"seccomp": "1"})
 }
+
+// TestDeviceFlag: --device /dev/kmsg adds c 1:11 to the device cgroup with
+// the permissions given, and nothing else: read-only "r" opens it for
+// reading, "w" does not. (CAP_SYSLOG: opening /dev/kmsg needs it too.)
+func TestDeviceFlag(t *testing.T) {
+	if _, err := os.Stat("/dev/kmsg"); err != nil {
+		t.Skipf("no /dev/kmsg here: %v", err)
+	}
+	for perms, want := range map[string]string{"r": "ok", "w": eperm} {
+		t.Run(perms, func(t *testing.T) {
+			cfg := resolve(t, security.Options{CapAdd: []string{"SYSLOG"}, Devices: []string{"/dev/kmsg:/dev/kmsg:" + perms}})
+			r := container(t, cfg, nil)
+			expect(t, r, map[string]string{"kmsg": want, "null": "ok"})
+		})
+	}
+}
