@@ -13,9 +13,10 @@ type Cgroup interface {
 	Version() int
 
 	// Paths maps controller name to the group's absolute directory: v1 has
-	// one entry per controller ("memory", "cpu", "cpuacct", "pids", and
-	// "freezer" where it is mounted), v2 a single entry under the key ""
-	// (the unified tree). Save it to reopen the group later with [Load].
+	// one entry per controller ("memory", "cpu", "cpuacct", "pids",
+	// "devices", and "freezer" where it is mounted), v2 a single entry
+	// under the key "" (the unified tree). Save it to reopen the group
+	// later with [Load].
 	Paths() map[string]string
 
 	// AddProcess moves a running process into the group by writing its PID
@@ -31,6 +32,12 @@ type Cgroup interface {
 
 	// Stats reads the group's current usage counters.
 	Stats() (Stats, error)
+
+	// SetDevices puts the device rules in force for the group's processes
+	// (see [DeviceRule]): v1 writes devices.deny and devices.allow, v2
+	// attaches a BPF_PROG_TYPE_CGROUP_DEVICE program to the directory. Call
+	// it before the container's first process runs.
+	SetDevices(rules []DeviceRule) error
 
 	// OOMKilled reports whether the kernel's OOM killer has killed a
 	// process in the group because it went over its memory limit.

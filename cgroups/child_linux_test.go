@@ -39,6 +39,8 @@ func runChild(job string) int {
 		return hog(200)
 	case "forkloop":
 		return forkLoop(in)
+	case "open":
+		return openNodes(os.Getenv("OPEN_NODES"))
 	case "spin":
 		for {
 		}

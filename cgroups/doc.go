@@ -20,6 +20,13 @@
 //     processes" rule -- a cgroup that hands controllers down may not hold
 //     processes itself (the root cgroup excepted).
 //
+// The device controller is the one guard of package security that lives
+// here ([DeviceRule], [Cgroup.SetDevices]): v1 writes devices.deny and
+// devices.allow; v2 has no such files and runs an eBPF program of type
+// BPF_PROG_TYPE_CGROUP_DEVICE instead, built, loaded and attached with
+// github.com/cilium/ebpf (runc's choice: pure Go, no cgo, and it returns the
+// kernel verifier's log when a program is refused).
+//
 // Many hosts of the last decade were "hybrid": v1 hierarchies for the real
 // controllers plus an empty-ish v2 tree at /sys/fs/cgroup/unified. [Detect]
 // tells the three apart with statfs(2); [New] picks the v1 or v2 driver;
@@ -33,8 +40,9 @@
 // both and the wait for the kernel to report the group frozen.
 //
 // Man pages: cgroups(7), cgroup_namespaces(7), clone3(2) (CLONE_INTO_CGROUP),
-// statfs(2). Kernel docs: Documentation/admin-guide/cgroup-v2.rst and
-// Documentation/admin-guide/cgroup-v1/{memory,pids,freezer-subsystem}.rst,
+// statfs(2), bpf(2) (BPF_PROG_TYPE_CGROUP_DEVICE). Kernel docs:
+// Documentation/admin-guide/cgroup-v2.rst and
+// Documentation/admin-guide/cgroup-v1/{memory,pids,devices,freezer-subsystem}.rst,
 // Documentation/scheduler/sched-bwc.rst (CPU quota and period).
 //
 // Docs chapter: docs/05-cgroups.md.

@@ -10,8 +10,9 @@ import (
 )
 
 // v1Controllers are the hierarchies a v1 group is made in: memory, cpu
-// (CFS bandwidth), cpuacct (CPU usage accounting) and pids.
-var v1Controllers = []string{"memory", "cpu", "cpuacct", "pids"}
+// (CFS bandwidth), cpuacct (CPU usage accounting), pids and devices (which
+// device nodes may be opened, see [DeviceRule]).
+var v1Controllers = []string{"memory", "cpu", "cpuacct", "pids", "devices"}
 
 // v1Optional are hierarchies a v1 group joins when the host mounts them:
 // freezer, for Freeze and Thaw (docker pause, and commit --pause). A group

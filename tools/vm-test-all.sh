@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# vm-test-all.sh - run minictr's cgroup, namespace and `run` tests again in a
+# vm-test-all.sh - run minictr's cgroup, namespace, security and `run` tests again in a
 # qemu VM whose cgroups are pure v2 (tools/vm-test.sh), as on the workshop
 # VMs. This host may be cgroup v1 or hybrid; the VM makes sure both work.
 # Called by `make vm-test` (and so by `sudo make test`). Needs root.
@@ -23,6 +23,7 @@ export CGO_ENABLED=0 # the VM has no C library: static binaries only
 go build -o "$out/minictr" .
 go test -c -o "$out/cgroups.test" ./cgroups/
 go test -c -o "$out/ns.test" ./ns/
+go test -c -o "$out/security.test" ./security/
 go test -c -o "$out/e2e.test" ./e2e/
 
 status=0
@@ -36,6 +37,7 @@ run() { # name, then vm-test.sh arguments
 }
 run cgroups "$out/cgroups.test" -test.v
 run ns "$out/ns.test" -test.v
+run security -a security/testdata "$out/security.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
