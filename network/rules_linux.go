@@ -35,7 +35,7 @@ const (
 // Chain of another table that minictr inserts into (see firewall_linux.go).
 const (
 	filterTable   = "filter"
-	filterForward = "FORWARD"
+	filterForwardChain = "FORWARD"
 )
 
 // Comments: "minictr: ..." for the bridge's own rules, "minictr container

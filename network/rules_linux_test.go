@@ -79,7 +79,7 @@ func TestFilterAccepts(t *testing.T) {
 		`oifname "minictr0" counter accept comment "minictr: accept to minictr0"`,
 	}
 	for i, r := range got {
-		if r.Text != want[i] || r.Chain != filterForward {
+		if r.Text != want[i] || r.Chain != filterForwardChain {
 			t.Errorf("rule %d: %s %s", i, r.Chain, r.Text)
 		}
 		// iptables-nft's own form of -i/-o: the name and one NUL

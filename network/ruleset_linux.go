@@ -57,8 +57,8 @@ func BridgeRules(c Config) []Rule {
 func FilterAccepts(c Config) []Rule {
 	br := c.Bridge
 	return []Rule{
-		new(builder).iif(br, expr.CmpOpEq).rule(filterForward, bridgeTag+"accept from "+br, "accept", accept()),
-		new(builder).oif(br, expr.CmpOpEq).rule(filterForward, bridgeTag+"accept to "+br, "accept", accept()),
+		new(builder).iif(br, expr.CmpOpEq).rule(filterForwardChain, bridgeTag+"accept from "+br, "accept", accept()),
+		new(builder).oif(br, expr.CmpOpEq).rule(filterForwardChain, bridgeTag+"accept to "+br, "accept", accept()),
 	}
 }
 
