@@ -34,7 +34,7 @@ const (
 
 // Chain of another table that minictr inserts into (see firewall_linux.go).
 const (
-	filterTable   = "filter"
+	filterTable        = "filter"
 	filterForwardChain = "FORWARD"
 )
 

@@ -1,0 +1,94 @@
+package network
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// Two containers on the bridge talk to each other by address, the host
+// reaches a container, and a container reaches the gateway (the host's
+// address on the bridge).
+func TestBridgeTraffic(t *testing.T) {
+	m := newManager(t)
+	a, epA := attach(t, m, "ctr-a")
+	b, epB := attach(t, m, "ctr-b")
+	if epA.IP == epB.IP {
+		t.Fatalf("both containers got %v", epA.IP)
+	}
+	b.must(t, "serve 7000")
+	a.must(t, "serve 7000")
+
+	if got, want := a.must(t, fmt.Sprintf("dial %v:7000", epB.IP)), "ping from "+epA.IP.String(); got != want {
+		t.Errorf("a -> b: %q, want %q (no NAT between containers)", got, want)
+	}
+	got, err := ping(fmt.Sprintf("%v:7000", epA.IP))
+	if want := "ping from " + m.cfg.Gateway().String(); err != nil || got != want {
+		t.Errorf("host -> a: %q, %v; want %q", got, err, want)
+	}
+	serveHost(t, m.cfg.Gateway().String()+":7001")
+	if got, want := b.must(t, fmt.Sprintf("dial %v:7001", epB.Gateway)), "ping from "+epB.IP.String(); got != want {
+		t.Errorf("b -> gateway: %q, want %q", got, want)
+	}
+	if err := m.Detach("ctr-a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Detach("ctr-b"); err != nil {
+		t.Fatal(err)
+	}
+	checkNothingLeft(t, m)
+}
+
+// NAT: a container's connection to a machine outside arrives with the
+// host's address as its source (the masquerade rule), and the container's
+// own address is not reachable from outside (the forward chain's reject),
+// while a published port is.
+func TestMasqueradeAndPublish(t *testing.T) {
+	m := newManager(t)
+	out := outside(t)
+	out.must(t, "serve 9000")
+	lo := netip.MustParseAddr("127.0.0.1")
+	c, ep := attach(t, m, "ctr-web",
+		Port{HostIP: lo, HostPort: 18080, ContainerPort: 8080, Protocol: "tcp"},
+		Port{ContainerPort: 8081, Protocol: "tcp"})
+	c.must(t, "serve 8080")
+	c.must(t, "serve 8081")
+	free := ep.Ports[1].HostPort
+	if free == 0 {
+		t.Fatalf("no host port chosen for -p 8081: %+v", ep.Ports)
+	}
+
+	if got, want := c.must(t, "dial 198.51.100.2:9000"), "ping from 198.51.100.1"; got != want {
+		t.Errorf("container -> outside: %q, want %q (masqueraded to the host's address)", got, want)
+	}
+	// From the host itself, on 127.0.0.1: DNAT in the output hook, and the
+	// source masqueraded to the gateway (a container cannot answer 127.0.0.1).
+	for _, p := range []uint16{18080, free} {
+		got, err := ping(fmt.Sprintf("127.0.0.1:%d", p))
+		if want := "ping from " + ep.Gateway.String(); err != nil || got != want {
+			t.Errorf("host -> 127.0.0.1:%d: %q, %v; want %q", p, got, err, want)
+		}
+	}
+	// From outside, on the host's address: DNAT in prerouting, the source
+	// kept. 18080 is published on 127.0.0.1 only: nothing answers there.
+	if got, want := out.must(t, fmt.Sprintf("dial 198.51.100.1:%d", free)), "ping from 198.51.100.2"; got != want {
+		t.Errorf("outside -> host:%d: %q, want %q", free, got, want)
+	}
+	if got, ok := out.do(t, "dial 198.51.100.1:18080"); ok || !strings.Contains(got, "connection refused") {
+		t.Errorf("outside -> host:18080 (published on 127.0.0.1 only): %q, want connection refused", got)
+	}
+	// The container's own address from outside (whose default route is the
+	// host): forwarded into the bridge, but refused by minictr's forward
+	// chain, as it was not DNAT'ed.
+	if got, ok := out.do(t, fmt.Sprintf("dial %v:8080", ep.IP)); ok || !strings.Contains(got, "connection refused") {
+		t.Errorf("outside -> %v:8080 directly: %q, want connection refused", ep.IP, got)
+	}
+	if err := m.Detach("ctr-web"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ping("127.0.0.1:18080"); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("after Detach, 127.0.0.1:18080: %v, want connection refused (the rule is gone)", err)
+	}
+	checkNothingLeft(t, m)
+}
