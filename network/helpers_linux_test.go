@@ -227,3 +227,5 @@ func checkNothingLeft(t *testing.T, m *Manager) {
 		}
 	}
 }
+
+func netlinkLink(name string) (netlink.Link, error) { return netlink.LinkByName(name) }
