@@ -1,8 +1,11 @@
 package network
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
+	"os"
 	"strings"
 )
 
@@ -106,4 +109,18 @@ func Hosts(hostname string, ip netip.Addr) string {
 		fmt.Fprintf(&b, "127.0.0.1\t%s\n", hostname)
 	}
 	return b.String()
+}
+
+// ReadHostDNS reads the host's resolv.conf (and systemd-resolved's, when it
+// exists) and returns the container's resolv.conf built by ResolvConf.
+func ReadHostDNS() (string, error) {
+	host, err := os.ReadFile(HostResolvConf)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	resolved, err := os.ReadFile(ResolvedResolvConf)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	return ResolvConf(string(host), string(resolved)), nil
 }
