@@ -23,6 +23,7 @@ export CGO_ENABLED=0 # the VM has no C library: static binaries only
 go build -o "$out/minictr" .
 go test -c -o "$out/cgroups.test" ./cgroups/
 go test -c -o "$out/ns.test" ./ns/
+go test -c -o "$out/network.test" ./network/
 go test -c -o "$out/minictr.test" .
 
 status=0
@@ -36,6 +37,8 @@ run() { # name, then vm-test.sh arguments
 }
 run cgroups "$out/cgroups.test" -test.v
 run ns "$out/ns.test" -test.v
+# bridge, veth, nftables NAT and DNAT with no iptables/nft binary in the VM
+run network "$out/network.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
