@@ -75,6 +75,16 @@ func TestMasqueradeAndPublish(t *testing.T) {
 	if got, want := out.must(t, fmt.Sprintf("dial 198.51.100.1:%d", free)), "ping from 198.51.100.2"; got != want {
 		t.Errorf("outside -> host:%d: %q, want %q", free, got, want)
 	}
+	// Hairpin: another container uses the published port on the host's
+	// address; without the masquerade, the answer would go straight back
+	// over the bridge from an address the client never called.
+	b, _ := attach(t, m, "ctr-client")
+	if got, want := b.must(t, fmt.Sprintf("dial %v:%d", ep.Gateway, free)), "ping from "+ep.Gateway.String(); got != want {
+		t.Errorf("container -> gateway:%d (hairpin): %q, want %q", free, got, want)
+	}
+	if err := m.Detach("ctr-client"); err != nil {
+		t.Fatal(err)
+	}
 	if got, ok := out.do(t, "dial 198.51.100.1:18080"); ok || !strings.Contains(got, "connection refused") {
 		t.Errorf("outside -> host:18080 (published on 127.0.0.1 only): %q, want connection refused", got)
 	}

@@ -24,7 +24,9 @@ import (
 //	             masquerade connections DNAT'ed back into the bridge they
 //	             came from (hairpin: a container using a published port of
 //	             another one, whose reply would otherwise go straight back
-//	             over the bridge without being un-DNAT'ed)
+//	             over the bridge without being un-DNAT'ed). This one matches
+//	             the source subnet, not "iifname minictr0": the postrouting
+//	             hook is not told the input interface (ip_output passes none)
 func BridgeRules(c Config) []Rule {
 	br, tag := c.Bridge, func(s string) string { return bridgeTag + s }
 	reject := &expr.Reject{Type: unix.NFT_REJECT_ICMP_UNREACH, Code: icmpPortUnreach}
@@ -41,7 +43,7 @@ func BridgeRules(c Config) []Rule {
 			rule(chainPost, tag("containers' way out"), "masquerade", &expr.Masq{}),
 		new(builder).oif(br, expr.CmpOpEq).ipPrefix("saddr", 12, netip.MustParsePrefix("127.0.0.0/8")).
 			rule(chainPost, tag("host's 127.0.0.1 to a published port"), "masquerade", &expr.Masq{}),
-		new(builder).oif(br, expr.CmpOpEq).iif(br, expr.CmpOpEq).
+		new(builder).ipPrefix("saddr", 12, c.Subnet).oif(br, expr.CmpOpEq).
 			ctBits("ct status dnat", expr.CtKeySTATUS, ipsDstNAT, expr.CmpOpNeq).
 			rule(chainPost, tag("hairpin"), "masquerade", &expr.Masq{}),
 	}

@@ -56,7 +56,10 @@ shift
 
 TIMEOUT=${VM_TEST_TIMEOUT:-600}
 CACHE=${VM_TEST_CACHE:-/var/tmp/minictr-vm}
-MODULES="overlay veth bridge nf_tables nft_chain_nat nft_nat nft_masq nft_ct nft_fib_ipv4 nft_reject_ipv4"
+# network/'s nftables rules need nf_tables and the expressions it uses;
+# crc32c_generic first: libcrc32c (under nf_tables) asks the crypto API for
+# "crc32c" when it loads, a soft dependency that .modinfo's depends= omits.
+MODULES="overlay veth bridge crc32c_generic nf_tables nft_chain_nat nft_nat nft_masq nft_ct nft_fib_ipv4 nft_reject_ipv4"
 
 # ---- 1. host tools: Debian packages, installed when missing ----
 is_static() { readelf -l "$1" >/dev/null 2>&1 && ! readelf -l "$1" | grep -q 'program interpreter'; }
