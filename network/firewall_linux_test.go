@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -67,6 +68,24 @@ func TestForwardPolicyDrop(t *testing.T) {
 			t.Errorf("iptables-nft -S FORWARD: %v\n%s", err, s)
 		}
 	}
+	if nft, err := exec.LookPath("nft"); err == nil {
+		// The oracle for Rule.Text: nft(8) decompiles the kernel's
+		// expressions back into its syntax, which must be our text.
+		b, err := exec.Command(nft, "list", "ruleset").CombinedOutput()
+		listed := counters.ReplaceAllString(string(b), "counter")
+		if err != nil {
+			t.Fatalf("nft list ruleset: %v\n%s", err, b)
+		}
+		rules := append(BridgeRules(m.cfg), PortRules(ep.ContainerID, ep.IP, ep.Ports)...)
+		for _, r := range append(rules, FilterAccepts(m.cfg)...) {
+			if !strings.Contains(listed, r.Text) {
+				t.Errorf("nft list ruleset lacks %s", r.Text)
+			}
+		}
+		if t.Failed() {
+			t.Logf("nft list ruleset:\n%s", b)
+		}
+	}
 	if err := m.Detach("ctr-docker-host"); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +99,8 @@ func TestForwardPolicyDrop(t *testing.T) {
 		t.Errorf("after Prune, FORWARD has %d rules, want docker's 1", len(rules))
 	}
 }
+
+var counters = regexp.MustCompile(`counter packets \d+ bytes \d+`)
 
 func fwdRules(t *testing.T) []*nftables.Rule {
 	t.Helper()

@@ -10,7 +10,7 @@ import (
 
 func TestBridgeRulesText(t *testing.T) {
 	want := []string{
-		`forward: oifname "minictr0" iifname != "minictr0" ct state new ct status != dnat counter reject comment "minictr: only published ports into minictr0"`,
+		`forward: oifname "minictr0" iifname != "minictr0" ct state new ct status ! dnat counter reject comment "minictr: only published ports into minictr0"`,
 		`prerouting: fib daddr type local counter jump ports comment "minictr: published ports"`,
 		`output: fib daddr type local counter jump ports comment "minictr: published ports from the host"`,
 		`postrouting: ip saddr 10.77.0.0/16 oifname != "minictr0" counter masquerade comment "minictr: containers' way out"`,

@@ -33,7 +33,7 @@ func BridgeRules(c Config) []Rule {
 	return []Rule{
 		new(builder).oif(br, expr.CmpOpEq).iif(br, expr.CmpOpNeq).
 			ctBits("ct state new", expr.CtKeySTATE, expr.CtStateBitNEW, expr.CmpOpNeq).
-			ctBits("ct status != dnat", expr.CtKeySTATUS, ipsDstNAT, expr.CmpOpEq).
+			ctBits("ct status ! dnat", expr.CtKeySTATUS, ipsDstNAT, expr.CmpOpEq).
 			rule(chainForward, tag("only published ports into "+br), "reject", reject),
 		new(builder).fibLocal().
 			rule(chainPrerouting, tag("published ports"), "jump "+chainPorts, &expr.Verdict{Kind: expr.VerdictJump, Chain: chainPorts}),
