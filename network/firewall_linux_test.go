@@ -68,6 +68,19 @@ func TestForwardPolicyDrop(t *testing.T) {
 			t.Errorf("iptables-nft -S FORWARD: %v\n%s", err, s)
 		}
 	}
+	// The DNAT rule counted the outside's connection (its first packet:
+	// NAT rules see only a connection's first packet, conntrack does the rest).
+	listed, err := ListRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(listed, func(r ListedRule) bool { return r.Comment == containerComment("ctr-docker-host") })
+	if i < 0 || listed[i].Packets != 1 || listed[i].Chain != chainPorts {
+		t.Errorf("ListRules: %+v, want the DNAT rule in ports with 1 packet", listed)
+	}
+	if w, err := FirewallWarnings(m.cfg); err != nil || len(w) != 0 {
+		t.Errorf("FirewallWarnings with ip filter FORWARD handled = %q, %v; want none", w, err)
+	}
 	if nft, err := exec.LookPath("nft"); err == nil {
 		// The oracle for Rule.Text: nft(8) decompiles the kernel's
 		// expressions back into its syntax, which must be our text.
@@ -150,5 +163,31 @@ func TestPruneAndRepair(t *testing.T) {
 	}
 	if got := ourRules(t); len(got) != 0 {
 		t.Errorf("rules left after Prune: %q", got)
+	}
+}
+
+// A DROP forward chain of another table (firewalld's, say) is not
+// minictr's to change: FirewallWarnings names it.
+func TestFirewallWarnings(t *testing.T) {
+	m := newManager(t)
+	conn, err := nftables.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := conn.AddTable(&nftables.Table{Name: "firewalld", Family: nftables.TableFamilyINet})
+	drop := nftables.ChainPolicyDrop
+	conn.AddChain(&nftables.Chain{Name: "filter_FORWARD", Table: tbl, Type: nftables.ChainTypeFilter,
+		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &drop})
+	if err := conn.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.DelTable(tbl)
+		conn.Flush()
+	})
+	w, err := FirewallWarnings(m.cfg)
+	want := `nftables chain firewalld filter_FORWARD drops forwarded packets: allow iifname "minictr0" and oifname "minictr0" there`
+	if err != nil || len(w) != 1 || w[0] != want {
+		t.Errorf("FirewallWarnings = %q, %v; want [%q]", w, err, want)
 	}
 }

@@ -23,3 +23,13 @@ func (m *Manager) Detach(containerID string) error { return errors.ErrUnsupporte
 func (m *Manager) Prune(alive func(string) bool) (bool, error) { return false, errors.ErrUnsupported }
 
 func ConfigureInside(ep Endpoint) error { return errors.ErrUnsupported }
+
+// ListedRule is one of minictr's rules with its counter (Linux only).
+type ListedRule struct {
+	Table, Chain, Comment string
+	Packets, Bytes        uint64
+}
+
+func ListRules() ([]ListedRule, error) { return nil, errors.ErrUnsupported }
+
+func FirewallWarnings(c Config) ([]string, error) { return nil, errors.ErrUnsupported }
