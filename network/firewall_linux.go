@@ -73,37 +73,46 @@ func nftRule(t *nftables.Table, c *nftables.Chain, r Rule) *nftables.Rule {
 
 // ensureFirewall creates minictr's table and chains and adds whichever of
 // BridgeRules and FilterAccepts are missing (looked up by their comment),
-// so it is cheap to call before every attach and repairs a deleted rule.
-// The caller holds the store lock.
+// so it is cheap to call before every attach and repairs a deleted rule:
+// it only reads unless something is missing, and then changes everything
+// in one transaction (each nftables commit waits for an RCU grace period,
+// milliseconds). The caller holds the store lock.
 func ensureFirewall(cfg Config) error {
 	conn, err := nftables.New()
 	if err != nil {
 		return fmt.Errorf("nftables: open netlink: %w", err)
 	}
-	t := conn.AddTable(ipTable(tableName))
+	existing, err := conn.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return fmt.Errorf("nftables: list chains: %w", err)
+	}
+	t := ipTable(tableName)
 	chains := ownChains(t)
-	for _, name := range []string{chainPorts, chainForward, chainPrerouting, chainOutput, chainPost} {
-		conn.AddChain(chains[name])
-	}
-	if err := conn.Flush(); err != nil {
-		return fmt.Errorf("nftables: add table ip %s: %w", tableName, err)
-	}
-	for name, c := range chains {
-		have, err := comments(conn, t, c)
-		if err != nil {
+	have := map[string][]string{} // chain -> comments of its rules
+	for _, c := range existing {
+		if c.Table.Name != tableName || chains[c.Name] == nil {
+			continue
+		}
+		if have[c.Name], err = comments(conn, t, c); err != nil {
 			return err
 		}
-		for _, r := range BridgeRules(cfg) {
-			if r.Chain == name && !slices.Contains(have, r.Comment) {
-				conn.AddRule(nftRule(t, c, r))
-			}
+	}
+	if len(have) < len(chains) {
+		conn.AddTable(t)
+		for _, name := range []string{chainPorts, chainForward, chainPrerouting, chainOutput, chainPost} {
+			conn.AddChain(chains[name])
 		}
 	}
-	if err := insertFilterAccepts(conn, cfg); err != nil {
+	for _, r := range BridgeRules(cfg) {
+		if !slices.Contains(have[r.Chain], r.Comment) {
+			conn.AddRule(nftRule(t, chains[r.Chain], r))
+		}
+	}
+	if err := insertFilterAccepts(conn, cfg, existing); err != nil {
 		return err
 	}
 	if err := conn.Flush(); err != nil {
-		return fmt.Errorf("nftables: add rules of table ip %s: %w", tableName, err)
+		return fmt.Errorf("nftables: add table ip %s and its rules: %w", tableName, err)
 	}
 	return nil
 }
@@ -126,20 +135,24 @@ func filterForward(conn *nftables.Conn) (*nftables.Chain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nftables: list chains: %w", err)
 	}
+	return findFilterForward(chains), nil
+}
+
+func findFilterForward(chains []*nftables.Chain) *nftables.Chain {
 	for _, c := range chains {
 		if c.Table.Name == filterTable && c.Name == filterForwardChain && c.Hooknum != nil {
-			return c, nil
+			return c
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // insertFilterAccepts queues FilterAccepts at the top of `ip filter
 // FORWARD` when that chain exists and lacks them.
-func insertFilterAccepts(conn *nftables.Conn, cfg Config) error {
-	fwd, err := filterForward(conn)
-	if fwd == nil || err != nil {
-		return err
+func insertFilterAccepts(conn *nftables.Conn, cfg Config, chains []*nftables.Chain) error {
+	fwd := findFilterForward(chains)
+	if fwd == nil {
+		return nil
 	}
 	have, err := comments(conn, fwd.Table, fwd)
 	if err != nil {

@@ -27,7 +27,7 @@ type nsChild struct {
 
 // startChild starts a testChild in a new network namespace; it is killed
 // when the test ends (its namespace, and any veth end in it, go with it).
-func startChild(t *testing.T) *nsChild {
+func startChild(t testing.TB) *nsChild {
 	t.Helper()
 	cmd := exec.Command("/proc/self/exe", childArg)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWNET, Pdeathsig: unix.SIGKILL}
@@ -59,7 +59,7 @@ func (c *nsChild) kill() {
 }
 
 // do sends one command and returns the answer after "ok " or "err ".
-func (c *nsChild) do(t *testing.T, line string) (string, bool) {
+func (c *nsChild) do(t testing.TB, line string) (string, bool) {
 	t.Helper()
 	if _, err := c.in.WriteString(line + "\n"); err != nil {
 		t.Fatalf("child %d: %s: %v", c.pid(), line, err)
@@ -76,7 +76,7 @@ func (c *nsChild) do(t *testing.T, line string) (string, bool) {
 }
 
 // must is do that fails the test on "err".
-func (c *nsChild) must(t *testing.T, line string) string {
+func (c *nsChild) must(t testing.TB, line string) string {
 	t.Helper()
 	s, ok := c.do(t, line)
 	if !ok {
@@ -85,7 +85,7 @@ func (c *nsChild) must(t *testing.T, line string) string {
 	return s
 }
 
-func (c *nsChild) configure(t *testing.T, ep Endpoint) {
+func (c *nsChild) configure(t testing.TB, ep Endpoint) {
 	t.Helper()
 	b, err := json.Marshal(ep)
 	if err != nil {
@@ -97,7 +97,7 @@ func (c *nsChild) configure(t *testing.T, ep Endpoint) {
 // newManager opens a network store in a temporary directory, in the
 // test's private network namespace, and removes the bridge and minictr's
 // table when the test ends, whatever happened.
-func newManager(t *testing.T) *Manager {
+func newManager(t testing.TB) *Manager {
 	t.Helper()
 	testutil.RequireRoot(t)
 	if os.Getenv(privateEnv) == "" {
