@@ -102,3 +102,37 @@ func TestMasqueradeAndPublish(t *testing.T) {
 	}
 	checkNothingLeft(t, m)
 }
+
+// -p PORT/udp: a datagram to the published port, from the host and from
+// outside, reaches the container and the answer comes back.
+func TestPublishUDP(t *testing.T) {
+	m := newManager(t)
+	out := outside(t)
+	c, ep := attach(t, m, "ctr-dns", Port{ContainerPort: 53, Protocol: "udp"})
+	c.must(t, "userve 53")
+	port := ep.Ports[0].HostPort
+	got, err := pingUDP(fmt.Sprintf("127.0.0.1:%d", port))
+	if want := "ping from " + ep.Gateway.String(); err != nil || got != want {
+		t.Errorf("host -> 127.0.0.1:%d/udp: %q, %v; want %q", port, got, err, want)
+	}
+	if got, want := out.must(t, fmt.Sprintf("udial 198.51.100.1:%d", port)), "ping from 198.51.100.2"; got != want {
+		t.Errorf("outside -> host:%d/udp: %q, want %q", port, got, want)
+	}
+	if err := m.Detach("ctr-dns"); err != nil {
+		t.Fatal(err)
+	}
+	checkNothingLeft(t, m)
+}
+
+// Connect into a process that is gone fails, and Attach gives back what
+// Allocate took: no record, no veth, no rule.
+func TestAttachDeadProcess(t *testing.T) {
+	m := newManager(t)
+	c := startChild(t)
+	c.kill()
+	_, err := m.Attach("ctr-gone", c.pid(), []Port{{HostPort: 18110, ContainerPort: 80, Protocol: "tcp"}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "add veth") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("Attach to a dead pid: %v, want one line about add veth", err)
+	}
+	checkNothingLeft(t, m)
+}

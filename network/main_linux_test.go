@@ -72,6 +72,7 @@ func inPrivateNetns() int {
 //	serve PORT       a TCP server on every address: it reads a line and
 //	                 answers "LINE from PEER-IP"
 //	dial ADDR        connect, send "ping", answer "ok REPLY"
+//	userve, udial    the same over UDP, one datagram each way
 func testChild() int {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
@@ -88,6 +89,10 @@ func testChild() int {
 			err = serveEcho(":" + arg)
 		case "dial":
 			reply, err = ping(arg)
+		case "userve":
+			err = serveEchoUDP(":" + arg)
+		case "udial":
+			reply, err = pingUDP(arg)
 		default:
 			err = fmt.Errorf("unknown command %q", cmd)
 		}
@@ -138,4 +143,41 @@ func ping(addr string) (string, error) {
 	fmt.Fprintln(c, "ping")
 	s, err := bufio.NewReader(c).ReadString('\n')
 	return strings.TrimSpace(s), err
+}
+
+// serveEchoUDP answers each datagram "LINE from PEER-IP".
+func serveEchoUDP(addr string) error {
+	c, err := net.ListenPacket("udp4", addr)
+	if err != nil {
+		return err
+	}
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, peer, err := c.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			ip := peer.(*net.UDPAddr).IP
+			c.WriteTo(fmt.Appendf(nil, "%s from %v\n", strings.TrimSpace(string(buf[:n])), ip), peer)
+		}
+	}()
+	return nil
+}
+
+// pingUDP sends "ping" to addr and returns the answer; the deadline is a
+// safety net (UDP has no refusal to wait for), not an assertion.
+func pingUDP(addr string) (string, error) {
+	c, err := net.Dial("udp4", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := fmt.Fprintln(c, "ping"); err != nil {
+		return "", err
+	}
+	buf := make([]byte, 1500)
+	n, err := c.Read(buf)
+	return strings.TrimSpace(string(buf[:n])), err
 }
