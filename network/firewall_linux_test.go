@@ -81,24 +81,8 @@ func TestForwardPolicyDrop(t *testing.T) {
 	if w, err := FirewallWarnings(m.cfg); err != nil || len(w) != 0 {
 		t.Errorf("FirewallWarnings with ip filter FORWARD handled = %q, %v; want none", w, err)
 	}
-	if nft, err := exec.LookPath("nft"); err == nil {
-		// The oracle for Rule.Text: nft(8) decompiles the kernel's
-		// expressions back into its syntax, which must be our text.
-		b, err := exec.Command(nft, "list", "ruleset").CombinedOutput()
-		listed := counters.ReplaceAllString(string(b), "counter")
-		if err != nil {
-			t.Fatalf("nft list ruleset: %v\n%s", err, b)
-		}
-		rules := append(BridgeRules(m.cfg), PortRules(ep.ContainerID, ep.IP, ep.Ports)...)
-		for _, r := range append(rules, FilterAccepts(m.cfg)...) {
-			if !strings.Contains(listed, r.Text) {
-				t.Errorf("nft list ruleset lacks %s", r.Text)
-			}
-		}
-		if t.Failed() {
-			t.Logf("nft list ruleset:\n%s", b)
-		}
-	}
+	rules := append(BridgeRules(m.cfg), PortRules(ep.ContainerID, ep.IP, ep.Ports)...)
+	checkNftText(t, append(rules, FilterAccepts(m.cfg)...))
 	if err := m.Detach("ctr-docker-host"); err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +94,30 @@ func TestForwardPolicyDrop(t *testing.T) {
 	}
 	if rules := fwdRules(t); len(rules) != 1 {
 		t.Errorf("after Prune, FORWARD has %d rules, want docker's 1", len(rules))
+	}
+}
+
+// checkNftText uses nft(8), when installed, as the oracle for Rule.Text:
+// nft decompiles the kernel's expressions back into its syntax, which must
+// be our text (counters aside).
+func checkNftText(t *testing.T, rules []Rule) {
+	t.Helper()
+	nft, err := exec.LookPath("nft")
+	if err != nil {
+		return
+	}
+	b, err := exec.Command(nft, "list", "ruleset").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nft list ruleset: %v\n%s", err, b)
+	}
+	listed := counters.ReplaceAllString(string(b), "counter")
+	for _, r := range rules {
+		if !strings.Contains(listed, r.Text) {
+			t.Errorf("nft list ruleset lacks %s", r.Text)
+		}
+	}
+	if t.Failed() {
+		t.Logf("nft list ruleset:\n%s", b)
 	}
 }
 
