@@ -148,7 +148,7 @@ func TestPruneAndRepair(t *testing.T) {
 	before := ourRules(t)
 	conn, _ := nftables.New()
 	post := ownChains(ipTable(tableName))[chainPost]
-	if err := deleteRules(conn, post, bridgeTag+"containers' way out", false); err != nil || conn.Flush() != nil {
+	if err := deleteRules(conn, post, bridgeTag+"containers' way out of "+m.cfg.Subnet.String(), false); err != nil || conn.Flush() != nil {
 		t.Fatal(err)
 	}
 	if err := ensureFirewall(m.cfg); err != nil {

@@ -174,4 +174,17 @@ func TestSubnetOverlapRefused(t *testing.T) {
 	if err := m.Detach("ctr-o"); err != nil {
 		t.Fatal(err)
 	}
+	// Back to the default (the LAN gone): the 10.78 bridge and rules go.
+	deleteLink("mtlan0")
+	if err := m.SetConfig(DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	if r := ourRules(t); len(r) != 0 {
+		t.Errorf("rules of 10.78.0.0/24 left after SetConfig: %q", r)
+	}
+	_, ep = attach(t, m, "ctr-o")
+	if ep.IP != netip.MustParseAddr("10.77.0.2") {
+		t.Errorf("after SetConfig(DefaultConfig()): %v", ep.IP)
+	}
+	checkNftText(t, BridgeRules(m.cfg))
 }

@@ -48,7 +48,8 @@ func Open(root string) (*Manager, error) {
 func (m *Manager) Config() Config { return m.cfg }
 
 // SetConfig changes the bridge's name or subnet. It is refused while a
-// container is attached (its address would be outside the new subnet); the
+// container is attached (its address would be outside the new subnet);
+// the bridge and rules of the old config are deleted; the
 // host's routes are checked against it at the next Allocate, which refuses
 // an overlapping subnet before anything is created.
 func (m *Manager) SetConfig(c Config) error {
@@ -66,6 +67,11 @@ func (m *Manager) SetConfig(c Config) error {
 	}
 	if len(eps) > 0 {
 		return fmt.Errorf("set network config: %d containers are attached (first %s): remove them first", len(eps), eps[0].ContainerID)
+	}
+	// The old bridge and rules carry the old subnet (the gateway address,
+	// the masquerade's source): remove them, the next Allocate makes new ones.
+	if err := dropKernelState(m.cfg); err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+
+	"github.com/vishvananda/netlink"
 )
 
 // Allocate is the host's first half of attaching a container, before its
@@ -166,11 +168,24 @@ func (m *Manager) Prune(alive func(string) bool) (bool, error) {
 	if err != nil || len(live) > 0 {
 		return false, err
 	}
-	if err := deleteFirewall(); err != nil {
-		return false, err
-	}
-	if err := deleteLink(m.cfg.Bridge); err != nil {
+	if err := dropKernelState(m.cfg); err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+// dropKernelState deletes the bridge and minictr's rules of config c.
+// Without a bridge there is nothing to delete (and a user without
+// CAP_NET_ADMIN, who could not list the rules, can still change the config
+// of a store whose network was never used).
+func dropKernelState(c Config) error {
+	if _, err := netlink.LinkByName(c.Bridge); err != nil {
+		if _, ok := err.(netlink.LinkNotFoundError); ok {
+			return nil
+		}
+	}
+	if err := deleteFirewall(); err != nil {
+		return err
+	}
+	return deleteLink(c.Bridge)
 }

@@ -33,3 +33,5 @@ type ListedRule struct {
 func ListRules() ([]ListedRule, error) { return nil, errors.ErrUnsupported }
 
 func FirewallWarnings(c Config) ([]string, error) { return nil, errors.ErrUnsupported }
+
+func dropKernelState(c Config) error { return nil }

@@ -13,9 +13,9 @@ func TestBridgeRulesText(t *testing.T) {
 		`forward: oifname "minictr0" iifname != "minictr0" ct state new ct status ! dnat counter reject comment "minictr: only published ports into minictr0"`,
 		`prerouting: fib daddr type local counter jump ports comment "minictr: published ports"`,
 		`output: fib daddr type local counter jump ports comment "minictr: published ports from the host"`,
-		`postrouting: ip saddr 10.77.0.0/16 oifname != "minictr0" counter masquerade comment "minictr: containers' way out"`,
+		`postrouting: ip saddr 10.77.0.0/16 oifname != "minictr0" counter masquerade comment "minictr: containers' way out of 10.77.0.0/16"`,
 		`postrouting: oifname "minictr0" ip saddr 127.0.0.0/8 counter masquerade comment "minictr: host's 127.0.0.1 to a published port"`,
-		`postrouting: ip saddr 10.77.0.0/16 oifname "minictr0" ct status dnat counter masquerade comment "minictr: hairpin"`,
+		`postrouting: ip saddr 10.77.0.0/16 oifname "minictr0" ct status dnat counter masquerade comment "minictr: hairpin in 10.77.0.0/16"`,
 	}
 	got := BridgeRules(DefaultConfig())
 	if len(got) != len(want) {

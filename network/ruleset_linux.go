@@ -13,7 +13,9 @@ import (
 //
 //	forward:     refuse NEW connections from outside into the bridge unless
 //	             a published port's DNAT sent them (a container is reached
-//	             from outside only through -p, as with docker)
+//	             from outside only through -p, as with docker; containers on
+//	             another bridge, docker0's say, are "outside" too). Replies
+//	             and the host's own connections (output, not forward) pass.
 //	prerouting,
 //	output:      packets to one of the host's own addresses go through the
 //	             "ports" chain, where each published port has a DNAT rule
@@ -40,12 +42,12 @@ func BridgeRules(c Config) []Rule {
 		new(builder).fibLocal().
 			rule(chainOutput, tag("published ports from the host"), "jump "+chainPorts, &expr.Verdict{Kind: expr.VerdictJump, Chain: chainPorts}),
 		new(builder).ipPrefix("saddr", 12, c.Subnet).oif(br, expr.CmpOpNeq).
-			rule(chainPost, tag("containers' way out"), "masquerade", &expr.Masq{}),
+			rule(chainPost, tag("containers' way out of "+c.Subnet.String()), "masquerade", &expr.Masq{}),
 		new(builder).oif(br, expr.CmpOpEq).ipPrefix("saddr", 12, netip.MustParsePrefix("127.0.0.0/8")).
 			rule(chainPost, tag("host's 127.0.0.1 to a published port"), "masquerade", &expr.Masq{}),
 		new(builder).ipPrefix("saddr", 12, c.Subnet).oif(br, expr.CmpOpEq).
 			ctBits("ct status dnat", expr.CtKeySTATUS, ipsDstNAT, expr.CmpOpNeq).
-			rule(chainPost, tag("hairpin"), "masquerade", &expr.Masq{}),
+			rule(chainPost, tag("hairpin in "+c.Subnet.String()), "masquerade", &expr.Masq{}),
 	}
 }
 
