@@ -34,6 +34,14 @@ func TestBridgeTraffic(t *testing.T) {
 	if err := m.Detach("ctr-a"); err != nil {
 		t.Fatal(err)
 	}
+	// The gateway's MAC does not follow the ports (b's ARP cache stays right).
+	br, err := netlinkLink(m.cfg.Bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := br.Attrs().HardwareAddr.String(); got != MAC(m.cfg.Gateway()).String() {
+		t.Errorf("bridge MAC after a port left: %v, want %v", got, MAC(m.cfg.Gateway()))
+	}
 	if err := m.Detach("ctr-b"); err != nil {
 		t.Fatal(err)
 	}

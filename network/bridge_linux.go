@@ -51,6 +51,11 @@ func ensureBridge(c Config) error {
 	if _, ok := err.(netlink.LinkNotFoundError); ok {
 		la := netlink.NewLinkAttrs()
 		la.Name = c.Bridge
+		// A bridge without an address of its own takes the lowest MAC of
+		// its ports, and changes it when that port goes: every container's
+		// ARP entry for the gateway would turn stale. A fixed one (as
+		// docker sets on docker0) never changes.
+		la.HardwareAddr = MAC(c.Gateway())
 		if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: la}); err != nil {
 			return fmt.Errorf("add bridge %s: %w", c.Bridge, err)
 		}
