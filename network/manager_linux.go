@@ -84,6 +84,9 @@ func (m *Manager) reclaim(containerID string, alive func(string) bool) ([]Endpoi
 		}
 		live = append(live, ep)
 	}
+	if err := dropOrphanAddresses(m.dir, eps); err != nil {
+		return nil, fmt.Errorf("reclaim addresses in %s: %w", m.dir, err)
+	}
 	return live, nil
 }
 

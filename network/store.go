@@ -195,3 +195,26 @@ func checkPorts(ports []Port, eps []Endpoint) error {
 	}
 	return nil
 }
+
+// dropOrphanAddresses removes address records whose container has no
+// endpoint record: left by a crash between takeAddress and writeEndpoint.
+// The caller holds the lock, so no allocation is half done.
+func dropOrphanAddresses(dir string, eps []Endpoint) error {
+	ents, err := os.ReadDir(filepath.Join(dir, "addresses"))
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		path := filepath.Join(dir, "addresses", e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(eps, func(ep Endpoint) bool { return ep.ContainerID == string(b) }) {
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

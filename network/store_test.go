@@ -120,3 +120,22 @@ func TestNetnsPath(t *testing.T) {
 		t.Errorf("NetnsPath(42) = %q", got)
 	}
 }
+
+func TestDropOrphanAddresses(t *testing.T) {
+	dir, err := storeDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Bridge: "br", Subnet: netip.MustParsePrefix("10.1.0.0/24")}
+	kept, _ := takeAddress(dir, c, "has-endpoint")
+	orphan, _ := takeAddress(dir, c, "crashed")
+	if err := dropOrphanAddresses(dir, []Endpoint{{ContainerID: "has-endpoint", IP: kept}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "addresses", kept.String())); err != nil {
+		t.Errorf("record of a container with an endpoint removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "addresses", orphan.String())); !os.IsNotExist(err) {
+		t.Errorf("orphan record %v kept: %v", orphan, err)
+	}
+}
