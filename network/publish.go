@@ -20,13 +20,20 @@ type Port struct {
 }
 
 // String gives the port back in -p's syntax, as `minictr port` prints it:
-// 127.0.0.1:18080:8080/tcp, or 8080:80/udp when HostIP is every address.
+// 127.0.0.1:18080:8080/tcp, or 8080:80/udp when HostIP is every address;
+// before Allocate has chosen a host port, 53/udp or 127.0.0.1::80/tcp.
 func (p Port) String() string {
 	host := ""
-	if p.HostIP.IsValid() {
-		host = p.HostIP.String() + ":"
+	if p.HostPort != 0 {
+		host = fmt.Sprint(p.HostPort) + ":"
 	}
-	return fmt.Sprintf("%s%d:%d/%s", host, p.HostPort, p.ContainerPort, p.Protocol)
+	if p.HostIP.IsValid() {
+		host = p.HostIP.String() + ":" + host
+		if p.HostPort == 0 {
+			host += ":"
+		}
+	}
+	return fmt.Sprintf("%s%d/%s", host, p.ContainerPort, p.Protocol)
 }
 
 // ParsePublish parses docker's -p syntax for one port:

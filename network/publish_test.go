@@ -45,7 +45,7 @@ func TestParsePublish(t *testing.T) {
 }
 
 func TestPortStringRoundTrip(t *testing.T) {
-	for _, s := range []string{"127.0.0.1:18080:8080/tcp", "8080:80/udp"} {
+	for _, s := range []string{"127.0.0.1:18080:8080/tcp", "8080:80/udp", "53/udp", "127.0.0.1::80/tcp"} {
 		p, err := ParsePublish(s)
 		if err != nil || p.String() != s {
 			t.Errorf("ParsePublish(%q).String() = %q, %v", s, p.String(), err)
