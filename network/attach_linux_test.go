@@ -3,8 +3,12 @@ package network
 import (
 	"fmt"
 	"net/netip"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/minictr/minictr/internal/testutil"
 )
 
 // Two containers on the bridge talk to each other by address, the host
@@ -149,5 +153,20 @@ func checkHairpin(t *testing.T, m *Manager, gw netip.Addr, port uint16) {
 	}
 	if err := m.Detach("ctr-client"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ping(8), ICMP this time: busybox's, run in the container's namespace by
+// nsenter (both busybox applets), to the other container and the gateway.
+func TestICMPPing(t *testing.T) {
+	m := newManager(t)
+	bb := testutil.RequireTool(t, "busybox", "busybox-static")
+	a, _ := attach(t, m, "ctr-ping-a")
+	_, epB := attach(t, m, "ctr-ping-b")
+	for _, dst := range []netip.Addr{epB.IP, epB.Gateway} {
+		cmd := exec.Command(bb, "nsenter", "-t", strconv.Itoa(a.pid()), "-n", bb, "ping", "-c", "1", "-W", "20", dst.String())
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "1 packets received") {
+			t.Errorf("ping %v from ctr-ping-a: %v\n%s", dst, err, out)
+		}
 	}
 }
