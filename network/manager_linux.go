@@ -14,7 +14,9 @@ import (
 // gone (their rules, veth and address), checks and chooses the host ports,
 // makes sure the bridge and the firewall are there, and takes an address.
 // The Endpoint it returns is plain values the caller can hand to the child
-// in its config. alive may be nil (nothing is reclaimed).
+// in its config. alive(id) tells whether container id's process still
+// runs (a stopped container needs no address); it may be nil (nothing is
+// reclaimed).
 func (m *Manager) Allocate(containerID string, ports []Port, alive func(containerID string) bool) (Endpoint, error) {
 	l, err := lockStore(m.dir)
 	if err != nil {
