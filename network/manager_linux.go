@@ -18,6 +18,9 @@ import (
 // runs (a stopped container needs no address); it may be nil (nothing is
 // reclaimed).
 func (m *Manager) Allocate(containerID string, ports []Port, alive func(containerID string) bool) (Endpoint, error) {
+	if err := checkID(containerID); err != nil {
+		return Endpoint{}, err
+	}
 	l, err := lockStore(m.dir)
 	if err != nil {
 		return Endpoint{}, err

@@ -218,3 +218,11 @@ func dropOrphanAddresses(dir string, eps []Endpoint) error {
 	}
 	return nil
 }
+
+// checkID refuses a container ID that cannot name a record file.
+func checkID(id string) error {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/\x00") {
+		return fmt.Errorf("container ID %q: not usable as a file name", id)
+	}
+	return nil
+}

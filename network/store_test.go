@@ -139,3 +139,11 @@ func TestDropOrphanAddresses(t *testing.T) {
 		t.Errorf("orphan record %v kept: %v", orphan, err)
 	}
 }
+
+func TestCheckID(t *testing.T) {
+	for id, ok := range map[string]bool{"4f1c0b2e9a7d": true, "web-1": true, "": false, ".": false, "..": false, "a/b": false, "a\x00": false} {
+		if err := checkID(id); (err == nil) != ok {
+			t.Errorf("checkID(%q) = %v", id, err)
+		}
+	}
+}
