@@ -97,6 +97,9 @@ func (m *Manager) List() (Network, error) {
 
 // Endpoint returns the endpoint of one container, and false if it has none.
 func (m *Manager) Endpoint(containerID string) (Endpoint, bool, error) {
+	if err := checkID(containerID); err != nil {
+		return Endpoint{}, false, err
+	}
 	ep, err := readEndpoint(endpointPath(m.dir, containerID))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Endpoint{}, false, nil

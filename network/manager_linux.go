@@ -129,6 +129,9 @@ func (m *Manager) Attach(containerID string, pid int, ports []Port, alive func(s
 // device waits for RCU grace periods (~20 ms), and 30 containers removed at
 // once should not wait for each other's.
 func (m *Manager) Detach(containerID string) error {
+	if err := checkID(containerID); err != nil {
+		return err
+	}
 	ep, err := readEndpoint(endpointPath(m.dir, containerID))
 	if err == nil {
 		if err := deleteLink(ep.HostVeth); err != nil {
