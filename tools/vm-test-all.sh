@@ -25,6 +25,7 @@ go test -c -o "$out/cgroups.test" ./cgroups/
 go test -c -o "$out/ns.test" ./ns/
 go test -c -o "$out/security.test" ./security/
 go test -c -o "$out/e2e.test" ./e2e/
+go test -c -o "$out/network.test" ./network/
 
 status=0
 run() { # name, then vm-test.sh arguments
@@ -38,6 +39,8 @@ run() { # name, then vm-test.sh arguments
 run cgroups "$out/cgroups.test" -test.v
 run ns "$out/ns.test" -test.v
 run security -a security/testdata "$out/security.test" -test.v
+# bridge, veth, nftables NAT and DNAT with no iptables/nft binary in the VM
+run network "$out/network.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \

@@ -31,7 +31,8 @@
 #
 # Inside the VM: / is a tmpfs, /sys/fs/cgroup is cgroup2 with every
 # controller, /proc /sys /dev /dev/pts /dev/shm /tmp /run are mounted, the
-# overlay, veth and bridge modules are loaded, lo is up, busybox provides
+# overlay, veth and bridge modules and the nftables ones of network/ (NAT,
+# masquerade, conntrack, fib, reject) are loaded, lo is up, busybox provides
 # /bin, the binary runs as root in /test. There is no network device.
 set -euo pipefail
 
@@ -56,7 +57,10 @@ shift
 
 TIMEOUT=${VM_TEST_TIMEOUT:-600}
 CACHE=${VM_TEST_CACHE:-/var/tmp/minictr-vm}
-MODULES="overlay veth bridge"
+# network/'s nftables rules need nf_tables and the expressions it uses;
+# crc32c_generic first: libcrc32c (under nf_tables) asks the crypto API for
+# "crc32c" when it loads, a soft dependency that .modinfo's depends= omits.
+MODULES="overlay veth bridge crc32c_generic nf_tables nft_chain_nat nft_nat nft_masq nft_ct nft_fib_ipv4 nft_reject_ipv4"
 
 # ---- 1. host tools: Debian packages, installed when missing ----
 is_static() { readelf -l "$1" >/dev/null 2>&1 && ! readelf -l "$1" | grep -q 'program interpreter'; }
