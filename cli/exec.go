@@ -15,6 +15,7 @@ type ExecCmd struct {
 	Env         []string `short:"e" sep:"none" help:"Set an environment variable (K=V, or K to copy it from here)." placeholder:"K=V"`
 	Workdir     string   `short:"w" help:"Working directory inside the container (default: the container's)." placeholder:"DIR"`
 	User        string   `short:"u" help:"User to run as: name, uid, name:group or uid:gid (names from the container's /etc/passwd)." placeholder:"USER[:GROUP]"`
+	Privileged  bool     `help:"Give the process every capability (the container's seccomp filter and devices stay)."`
 	// As with run, everything from the container on is the command's;
 	// flags before it are exec's own, and an unknown one is an error.
 	ContainerAndCommand []string `arg:"" passthrough:"partial" name:"container command" help:"Container (name, ID or unique ID prefix), then the command and its arguments."`
@@ -41,7 +42,7 @@ func (c *ExecCmd) Run(g *Globals) error {
 	}
 	code, err := container.Exec(ctr, name, container.ExecOptions{
 		Args: c.ContainerAndCommand[1:], Env: env, Workdir: c.Workdir, User: c.User,
-		Tty: c.Tty, Interactive: c.Interactive, Debug: g.Debug,
+		Tty: c.Tty, Interactive: c.Interactive, Privileged: c.Privileged, Debug: g.Debug,
 	})
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type RunCmd struct {
 	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`
 	PidsLimit   int64    `name:"pids-limit" help:"Maximum number of processes (0: no limit)."`
 	Net         string   `default:"none" enum:"none,host" aliases:"network" help:"Network: none (own network namespace with lo up) or host."`
+
+	SecurityFlags `embed:""` // --cap-add, --cap-drop, --privileged, --device, --security-opt (run_security.go)
+
 	// Everything from the image name on belongs to the container, flags
 	// too (`run alpine ls -l`), as in docker: kong stops parsing there.
 	// "partial": flags before the image are still minictr's, and an
@@ -48,6 +51,10 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err := absRoot(g); err != nil {
 		return err
 	}
+	secOpts, sec, err := c.SecurityFlags.resolve() // bad flags: nothing pulled or made
+	if err != nil {
+		return err
+	}
 	store, err := g.openStore()
 	if err != nil {
 		return err
@@ -61,6 +68,7 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	cfg.SecurityOptions, cfg.Security = secOpts, sec
 	ctr, err := container.CreateWithVolumes(g.Root, cfg)
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ func (TourCmd) Run() error {
 		{"my cgroup limits: " + cgroupLimits(), "05-cgroups.md"},
 		{"my network devices: " + netDevices(), "04-namespaces.md"},
 		{"my namespaces: " + namespaceInodes(), "04-namespaces.md"},
+		{"my guards: " + securityStatus(), "12-security.md"},
 	}
 	fmt.Println("Hello from inside a minictr container!")
 	fmt.Println()

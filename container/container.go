@@ -16,6 +16,7 @@ import (
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/layers"
+	"github.com/minictr/minictr/security"
 )
 
 // Config is what a container was asked to be. It is written once, when the
@@ -41,6 +42,12 @@ type Config struct {
 	OpenStdin bool           `json:"openStdin"`         // -i: stdin stays open (a pipe nobody closes, when detached)
 	Limits    cgroups.Limits `json:"limits"`            // -m, --cpus, --pids-limit as numbers
 	AutoClean bool           `json:"autoRemove"`        // --rm
+
+	// SecurityOptions are --cap-add, --cap-drop, --privileged, --device and
+	// --security-opt as given; Security is what they resolved to in `run`
+	// (the compiled seccomp filter included), used by every start and exec.
+	SecurityOptions security.Options `json:"securityOptions"`
+	Security        security.Config  `json:"security"`
 }
 
 // Volume is one volume a container mounts (docs/08-volumes.md). Its data

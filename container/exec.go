@@ -7,6 +7,7 @@ import (
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/ns"
+	"github.com/minictr/minictr/security"
 	"github.com/minictr/minictr/tty"
 	"golang.org/x/sys/unix"
 )
@@ -32,6 +33,7 @@ type ExecOptions struct {
 	User        string   // -u; "": the container's
 	Tty         bool     // -t
 	Interactive bool     // -i
+	Privileged  bool     // --privileged: every capability (the filter and device cgroup stay)
 	Debug       bool
 }
 
@@ -48,6 +50,9 @@ type execSpec struct {
 	Cols        uint16   `json:"cols,omitempty"`
 	Interactive bool     `json:"interactive"`
 	Debug       bool     `json:"debug"`
+	// Security is the container's guards (exec --privileged: every
+	// capability), put on the thread that forks the command (applyGuards).
+	Security security.Config `json:"security"`
 }
 
 // Exec runs o.Args in the running container ctr and returns its exit code,
@@ -73,6 +78,9 @@ func Exec(ctr *Container, name string, o ExecOptions) (int, error) {
 	}
 	if o.Tty {
 		spec.Rows, spec.Cols = procIO{}.termSize()
+	}
+	if spec.Security, err = execGuards(ctr, o.Privileged); err != nil {
+		return 0, err
 	}
 	cg, err := cgroups.Load(st.Cgroup)
 	if err != nil {
@@ -145,6 +153,14 @@ func ExecInit() int {
 	if err != nil {
 		return ns.ReportError("process", err, ns.CodeSetup)
 	}
+	// The guards go on this thread, which forks the command: fork(2)
+	// copies the thread's capabilities, seccomp filter and no_new_privs,
+	// and its user, so the command starts with them (sp.User is done).
+	if err := applyGuards(s.Security, sp.User); err != nil {
+		closeStdio()
+		return ns.ReportError("security", err, ns.CodeSetup)
+	}
+	sp.User = nil
 	cmd, err := ns.Spawn(sp)
 	closeStdio()
 	if err != nil {

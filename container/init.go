@@ -8,6 +8,7 @@ import (
 
 	"github.com/minictr/minictr/mount"
 	"github.com/minictr/minictr/ns"
+	"github.com/minictr/minictr/security"
 	"github.com/minictr/minictr/tty"
 	"github.com/minictr/minictr/volume"
 	"golang.org/x/sys/unix"
@@ -42,6 +43,10 @@ type initSpec struct {
 	Cwd      string       `json:"cwd"`
 	User     string       `json:"user"`
 	Debug    bool         `json:"debug"`
+	// Security is the container's guards, applied last (applyGuards);
+	// Devices the extra nodes for its /dev (container/security.go).
+	Security security.Config    `json:"security"`
+	Devices  []mount.DeviceNode `json:"devices,omitempty"`
 }
 
 // newInitSpec is the parent's end: the part of the container's config that
@@ -104,9 +109,12 @@ func Init() int {
 	if err := os.MkdirAll(s.Cwd, 0o755); err != nil {
 		return ns.ReportError("workdir", err, ns.CodeSetup)
 	}
-	env, err := setupProcess(s)
+	env, u, err := setupProcess(s)
 	if err != nil {
 		return ns.ReportError("process", err, ns.CodeSetup)
+	}
+	if err := applyGuards(s.Security, u); err != nil { // switches to the user too
+		return ns.ReportError("security", err, ns.CodeSetup)
 	}
 	err = ns.Exec(s.Args, env, s.Cwd) // returns only on failure
 	return ns.ReportError("exec", err, ns.CodeCannotExec)
@@ -119,7 +127,8 @@ func rootfsConfig(s initSpec) mount.RootfsConfig {
 	top := slices.Clone(s.Layers)
 	slices.Reverse(top) // overlayfs wants the top layer first
 	c := mount.RootfsConfig{Rootfs: s.Rootfs, Lowers: top, Upper: s.Upper, Work: s.Work,
-		Binds: s.Binds, ReadOnly: s.ReadOnly, Populate: func() error { return populateVolumes(s) }}
+		Binds: s.Binds, ReadOnly: s.ReadOnly, Populate: func() error { return populateVolumes(s) },
+		Privileged: s.Security.Privileged, Devices: s.Devices}
 	if s.Tty {
 		c.Console = func() (string, error) {
 			if err := tty.SetupConsole(os.NewFile(ns.ExtraFD, "console-socket")); err != nil {
@@ -159,24 +168,20 @@ func populateVolumes(s initSpec) error {
 // setupProcess sets what the process sees of itself: hostname, network
 // and user. The user is looked up in the container's own /etc/passwd and
 // /etc/group, which is now "/etc" after pivot_root. It returns the
-// environment, with HOME from the user's passwd entry.
-func setupProcess(s initSpec) ([]string, error) {
+// environment, with HOME from the user's passwd entry, and the user, whom
+// applyGuards switches to as the last step.
+func setupProcess(s initSpec) ([]string, *ns.User, error) {
 	if err := ns.SetHostname(s.Hostname); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.NetNS {
 		if err := ns.LoopbackUp(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	u, err := lookupUser(s.User)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if u != nil {
-		if err := ns.SetUser(*u); err != nil {
-			return nil, err
-		}
-	}
-	return withHome(s.Env, u), nil
+	return withHome(s.Env, u), u, nil
 }

@@ -63,6 +63,9 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 		return 0, err
 	}
 	defer cg.Delete() // if start fails (twice is harmless: a gone cgroup counts as removed)
+	if err := setDeviceRules(ctr, cg, o.Debug); err != nil {
+		return 0, err
+	}
 	code, err := startProcess(ctr, o, cg, pio)
 	if err != nil {
 		return 0, err

@@ -19,6 +19,9 @@ func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int
 	if err != nil {
 		return 0, err
 	}
+	if err := addGuards(&spec, ctr); err != nil {
+		return 0, err
+	}
 	if ctr.Tty {
 		spec.Rows, spec.Cols = pio.termSize()
 	}

@@ -28,4 +28,20 @@ type RootfsConfig struct {
 	// the container's own /dev/ptmx (which exists only after pivot_root)
 	// and returns the pty slave's path, which is bound on /dev/console.
 	Console func() (pts string, err error) `json:"-"`
+	// Privileged is `run --privileged`: /sys is mounted read-write and
+	// nothing under /proc or /sys is masked or made read-only.
+	Privileged bool
+	// Devices are extra device nodes for the container's /dev (--device,
+	// or every host node with --privileged), made after MakeDevices.
+	Devices []DeviceNode
+}
+
+// DeviceNode is a device node to create in the container: Path is a
+// container path ("/dev/sda"), Type 'c' or 'b', Mode the permission bits.
+type DeviceNode struct {
+	Path         string
+	Type         byte
+	Major, Minor uint32
+	Mode         uint32
+	UID, GID     int
 }

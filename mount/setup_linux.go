@@ -13,7 +13,8 @@ import "errors"
 //  2. overlay (or bind) on Rootfs: the image's layers plus a writable upper
 //  3. Populate: fill empty volumes from the image (docs/08-volumes.md)
 //  4. MountSpecial: fresh /proc, /sys, /dev, /dev/pts, /dev/shm, /dev/mqueue
-//  5. MakeDevices, MakeDevLinks: null, zero, ..., /dev/fd, /dev/ptmx
+//  5. MakeDevices, MakeDevLinks, MakeDeviceNodes: null, zero, ..., /dev/fd,
+//     /dev/ptmx, then --device nodes (every host node with --privileged)
 //  6. MountCgroupfs: the container's own view of /sys/fs/cgroup
 //  7. MountBinds: /etc/hostname, hosts, resolv.conf, -v binds, volumes
 //  8. PivotRoot: Rootfs becomes "/", the host's tree is detached
@@ -24,13 +25,14 @@ func SetupRootfs(c RootfsConfig) error {
 		MakePrivate,
 		func() error { return mountRootfs(c) },
 		c.Populate,
-		func() error { return MountSpecial(c.Rootfs) },
+		func() error { return mountSpecial(c.Rootfs, c.Privileged) },
 		func() error { return MakeDevices(c.Rootfs) },
 		func() error { return MakeDevLinks(c.Rootfs) },
+		func() error { return MakeDeviceNodes(c.Rootfs, c.Devices) },
 		func() error { return MountCgroupfs(c.Rootfs) },
 		func() error { return MountBinds(c.Rootfs, c.Binds) },
 		func() error { return PivotRoot(c.Rootfs) },
-		func() error { return hardenRoot(c.ReadOnly) },
+		func() error { return hardenRoot(c.ReadOnly, c.Privileged) },
 		func() error { return bindConsole(c.Console) },
 	}
 	for _, step := range steps {
@@ -59,12 +61,10 @@ func mountRootfs(c RootfsConfig) error {
 }
 
 // hardenRoot runs the steps that need the container's own /proc and
-// /dev/null, i.e. after PivotRoot.
-func hardenRoot(readOnly bool) error {
-	if err := MaskPaths(); err != nil {
-		return err
-	}
-	if err := ReadonlyPaths(); err != nil {
+// /dev/null, i.e. after PivotRoot. --privileged skips the masks and the
+// read-only /proc knobs, as docker does.
+func hardenRoot(readOnly, privileged bool) error {
+	if err := maskUnlessPrivileged(privileged); err != nil {
 		return err
 	}
 	if readOnly {

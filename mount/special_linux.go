@@ -13,7 +13,11 @@ import (
 // SpecialMounts lists), creating each mount point inside the root. Call it
 // in the container's mount namespace before PivotRoot; for /proc to show
 // the container's processes the caller must also be in its PID namespace.
-func MountSpecial(rootfs string) error {
+func MountSpecial(rootfs string) error { return mountSpecial(rootfs, false) }
+
+// mountSpecial is MountSpecial; privileged (`run --privileged`) mounts
+// /sys read-write, as docker does.
+func mountSpecial(rootfs string, privileged bool) error {
 	r, err := openRoot(rootfs)
 	if err != nil {
 		return err
@@ -25,6 +29,9 @@ func MountSpecial(rootfs string) error {
 			return err
 		}
 		m.Target = target
+		if privileged && m.FSType == "sysfs" {
+			m.Flags &^= msRdonly
+		}
 		if err := m.Apply(); err != nil {
 			return err
 		}

@@ -26,3 +26,6 @@ func MaskPaths() error                            { return errUnsupported }
 func ReadonlyPaths() error                        { return errUnsupported }
 func ReadOnlyRoot() error                         { return errUnsupported }
 func SetupRootfs(c RootfsConfig) error            { return errUnsupported }
+
+// MakeDeviceNodes: see devices_linux.go.
+func MakeDeviceNodes(rootfs string, nodes []DeviceNode) error { return errUnsupported }
