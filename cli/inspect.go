@@ -104,5 +104,6 @@ func inspectContainer(root string, ctr *container.Container) (ContainerInspect, 
 	for _, vol := range ctr.Volumes {
 		v.Mounts = append(v.Mounts, MountPoint{Type: "volume", Name: vol.Name, Source: volume.NewStore(root).Data(vol.Name), Destination: vol.Target, RW: !vol.ReadOnly})
 	}
-	return v, nil
+	v.Security, err = inspectSecurity(ctr)
+	return v, err
 }

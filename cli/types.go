@@ -74,6 +74,21 @@ type ContainerInspect struct {
 	Mounts      []MountPoint      `json:"Mounts"`
 	LogPath     string            `json:"LogPath"`
 	Dir         string            `json:"Dir"`
+	Security    SecurityInspect   `json:"Security"`
+}
+
+// SecurityInspect is what guards a container's processes (docs/12-security.md):
+// the flags as given, and what they resolved to.
+type SecurityInspect struct {
+	CapAdd          []string `json:"CapAdd"`
+	CapDrop         []string `json:"CapDrop"`
+	Privileged      bool     `json:"Privileged"`
+	Capabilities    []string `json:"Capabilities"`    // bounding set; permitted and effective for uid 0
+	Seccomp         string   `json:"Seccomp"`         // default, unconfined or the profile's path
+	SeccompRules    int      `json:"SeccompRules"`    // instructions of the compiled filter
+	NoNewPrivileges bool     `json:"NoNewPrivileges"` // --security-opt no-new-privileges
+	DeviceRules     []string `json:"DeviceRules"`     // in order, "allow c 1:3 rwm"
+	Devices         []string `json:"Devices"`         // --device HOST:CTR:PERMS
 }
 
 // MountPoint is one -v of the container, as docker's inspect shows it.

@@ -27,10 +27,10 @@ import (
 //	exec-init, before the fork  the same, on the thread that forks the
 //	                            command: it inherits them (applyGuards)
 
-// guards is the container's resolved security config. A container created
+// Guards is the container's resolved security config. A container created
 // before minictr had guards has none in its config.json: it gets docker's
 // defaults, never "no guards".
-func (c *Config) guards() (security.Config, error) {
+func (c *Config) Guards() (security.Config, error) {
 	if c.Security.SeccompMode != "" {
 		return c.Security, nil
 	}
@@ -42,7 +42,7 @@ func (c *Config) guards() (security.Config, error) {
 // v2. It runs on the host after cgroups.New and before the init continues:
 // from then on, no process of the container can open a device not allowed.
 func setDeviceRules(ctr *Container, cg cgroups.Cgroup, debug bool) error {
-	g, err := ctr.guards()
+	g, err := ctr.Guards()
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func setDeviceRules(ctr *Container, cg cgroups.Cgroup, debug bool) error {
 // make: the --device ones, and with --privileged every node of the host's
 // /dev, read now (a disk plugged in since `run` is there too).
 func addGuards(spec *initSpec, ctr *Container) error {
-	g, err := ctr.guards()
+	g, err := ctr.Guards()
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func applyGuards(g security.Config, u *ns.User) error {
 // no_new_privs and the device cgroup stay the container's (docker's exec
 // keeps the container's profile too; the process joins its cgroup).
 func execGuards(ctr *Container, privileged bool) (security.Config, error) {
-	g, err := ctr.guards()
+	g, err := ctr.Guards()
 	if err != nil || !privileged {
 		return g, err
 	}
