@@ -13,11 +13,11 @@ func inspectSecurity(ctr *container.Container) (SecurityInspect, error) {
 		return SecurityInspect{}, err
 	}
 	o := ctr.SecurityOptions
-	v := SecurityInspect{CapAdd: o.CapAdd, CapDrop: o.CapDrop, Privileged: g.Privileged,
+	v := SecurityInspect{CapAdd: append([]string{}, o.CapAdd...), CapDrop: append([]string{}, o.CapDrop...), Privileged: g.Privileged,
 		Capabilities: g.Caps, Seccomp: g.SeccompMode, NoNewPrivileges: g.NoNewPrivs,
 		DeviceRules: []string{}, Devices: []string{}}
 	if g.Seccomp != nil {
-		v.SeccompRules = len(g.Seccomp.Insns)
+		v.SeccompInsns = len(g.Seccomp.Insns)
 	}
 	for _, r := range g.DeviceRules {
 		v.DeviceRules = append(v.DeviceRules, map[bool]string{true: "allow ", false: "deny "}[r.Allow]+r.String())

@@ -83,12 +83,12 @@ type SecurityInspect struct {
 	CapAdd          []string `json:"CapAdd"`
 	CapDrop         []string `json:"CapDrop"`
 	Privileged      bool     `json:"Privileged"`
-	Capabilities    []string `json:"Capabilities"`    // bounding set; permitted and effective for uid 0
-	Seccomp         string   `json:"Seccomp"`         // default, unconfined or the profile's path
-	SeccompRules    int      `json:"SeccompRules"`    // instructions of the compiled filter
-	NoNewPrivileges bool     `json:"NoNewPrivileges"` // --security-opt no-new-privileges
-	DeviceRules     []string `json:"DeviceRules"`     // in order, "allow c 1:3 rwm"
-	Devices         []string `json:"Devices"`         // --device HOST:CTR:PERMS
+	Capabilities    []string `json:"Capabilities"`        // bounding set; permitted and effective for uid 0
+	Seccomp         string   `json:"Seccomp"`             // default, unconfined or the profile's path
+	SeccompInsns    int      `json:"SeccompInstructions"` // length of the compiled filter
+	NoNewPrivileges bool     `json:"NoNewPrivileges"`     // --security-opt no-new-privileges
+	DeviceRules     []string `json:"DeviceRules"`         // in order, "allow c 1:3 rwm"
+	Devices         []string `json:"Devices"`             // --device HOST:CTR:PERMS
 }
 
 // MountPoint is one -v of the container, as docker's inspect shows it.

@@ -25,6 +25,7 @@ go test -c -o "$out/cgroups.test" ./cgroups/
 go test -c -o "$out/ns.test" ./ns/
 go test -c -o "$out/security.test" ./security/
 go test -c -o "$out/e2e.test" ./e2e/
+go build -o "$out/probe" ./e2e/testdata/probe # e2e/security_test.go's syscall probe
 go test -c -o "$out/network.test" ./network/
 
 status=0
@@ -44,5 +45,6 @@ run network "$out/network.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
-	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach'
+	-a "$out/probe:/test/probe" -e MINICTR_PROBE=/test/probe \
+	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach|TestSecurity'
 exit $status
