@@ -15,6 +15,7 @@
 //	Exec, ExecInit              one more process inside it (exec.go)
 //	Attach                      a terminal joins a detached one (attach_client.go)
 //	Stop, Kill, Delete          from the host (stop.go)
+//	Guards and its helpers      capabilities, device cgroup, seccomp (security.go)
 //
 // Each re-exec of minictr has both of its ends here: what the parent sends
 // and what the child does with it (init.go: newInitSpec and Init; exec.go:
@@ -25,5 +26,5 @@
 // Man pages: clone(2), execve(2), wait4(2), setns(2), kill(2), setsid(2),
 // pid_namespaces(7), pty(7).
 //
-// See docs/06-run.md and docs/07-lifecycle.md.
+// See docs/06-run.md, docs/07-lifecycle.md and docs/12-security.md.
 package container

@@ -94,6 +94,11 @@ func TestSecurityDefaults(t *testing.T) {
 	if st := c.status("--cap-drop", "ALL"); st["CapEff"] != "0000000000000000" {
 		t.Errorf("--cap-drop ALL: CapEff %s", st["CapEff"])
 	}
+	// start again: the guards come from config.json, not from flags
+	c.ok("run", "--name", "again", "--cap-drop", "ALL", "--cap-add", "KILL", c.busybox(), "grep", "-E", "^(CapEff|Seccomp):", "/proc/self/status")
+	if out := c.ok("start", "-a", "again"); !strings.Contains(out, "CapEff:\t0000000000000020") || !strings.Contains(out, "Seccomp:\t2") {
+		t.Errorf("start -a of a --cap-drop ALL --cap-add KILL container:\n%s", out)
+	}
 	if st := c.status("--security-opt", "no-new-privileges:true"); st["NoNewPrivs"] != "1" || st["Seccomp"] != "2" {
 		t.Errorf("no-new-privileges: NoNewPrivs %s Seccomp %s", st["NoNewPrivs"], st["Seccomp"])
 	}
