@@ -32,6 +32,12 @@ func TestCommit(t *testing.T) {
 			t.Errorf("layer %d: the committed image's directory %s is not the base's %s", i, img.Layers[i].Dir, l.Dir)
 		}
 	}
+	top := img.Layers[len(img.Layers)-1].Dir
+	for _, p := range []string{"etc/hosts", "etc/resolv.conf"} { // mount points minictr made: not the container's
+		if _, err := os.Lstat(filepath.Join(top, p)); err == nil {
+			t.Errorf("the committed layer has minictr's mount point /%s", p)
+		}
+	}
 	h := img.History[len(img.History)-1]
 	if h.Comment != "the diff script" || h.Author != "Ada <ada@example.com>" || !strings.HasPrefix(h.CreatedBy, "sh -c set -e") {
 		t.Errorf("history entry %+v", h)
