@@ -18,7 +18,7 @@ import (
 type CommitCmd struct {
 	Message   string   `short:"m" help:"Commit message (the history entry's comment)."`
 	Author    string   `short:"a" help:"Author, e.g. \"Jane <jane@example.com>\"."`
-	Change    []string `short:"c" help:"Apply a Dockerfile instruction to the image's config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL." placeholder:"INSTRUCTION"`
+	Change    []string `short:"c" sep:"none" help:"Apply a Dockerfile instruction to the image's config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL." placeholder:"INSTRUCTION"`
 	Pause     bool     `default:"true" help:"Freeze the container while its files are read (--pause=false to not)."`
 	Container string   `arg:"" name:"container"`
 	Ref       string   `arg:"" optional:"" name:"repository[:tag]"`
@@ -80,7 +80,10 @@ func (c *CommitCmd) Run(g *Globals) error {
 // working directory and command (run IMAGE ARGS... replaced Cmd).
 func committedConfig(base image.ContainerConfig, ctr container.Config) image.ContainerConfig {
 	cc := base
-	cc.Env, cc.User, cc.WorkingDir = slices.Clone(ctr.Env), ctr.User, ctr.Cwd
+	cc.Env, cc.User = slices.Clone(ctr.Env), ctr.User
+	if ctr.Cwd != "/" || base.WorkingDir != "" { // "/" is run's default, not a choice
+		cc.WorkingDir = ctr.Cwd
+	}
 	if len(ctr.Args) == 0 {
 		return cc
 	}

@@ -19,7 +19,7 @@ func TestCommit(t *testing.T) {
 	c := newCLI(t)
 	c.diffImage()
 	c.ok("run", "--name", "c1", "-e", "GREETING=hi", "localhost/diff:test", "sh", "-c", testutil.DiffScript)
-	id := strings.TrimSpace(c.ok("commit", "-m", "the diff script", "-a", "Ada <ada@example.com>", "-c", "LABEL stage=committed", "c1", "committed:1"))
+	id := strings.TrimSpace(c.ok("commit", "-m", "the diff script", "-a", "Ada <ada@example.com>", "-c", "LABEL stage=committed", "-c", `CMD ["cat","/etc/new.conf"]`, "c1", "committed:1"))
 	if !strings.HasPrefix(id, "sha256:") || len(id) != 71 {
 		t.Fatalf("commit printed %q, want sha256:<64 hex>", id)
 	}
@@ -41,6 +41,9 @@ func TestCommit(t *testing.T) {
 	h := img.History[len(img.History)-1]
 	if h.Comment != "the diff script" || h.Author != "Ada <ada@example.com>" || !strings.HasPrefix(h.CreatedBy, "sh -c set -e") {
 		t.Errorf("history entry %+v", h)
+	}
+	if !slices.Equal(img.Config.Cmd, []string{"cat", "/etc/new.conf"}) {
+		t.Errorf("-c CMD [...] (commas in the flag's value): Cmd %q", img.Config.Cmd)
 	}
 	if img.Config.Labels["stage"] != "committed" || !slices.Contains(img.Config.Env, "GREETING=hi") {
 		t.Errorf("config: labels %v env %v", img.Config.Labels, img.Config.Env)
