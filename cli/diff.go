@@ -40,7 +40,7 @@ func (c *DiffCmd) Run(g *Globals) error {
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
 	for _, ch := range changes {
 		if ch.LowerIndex < 0 || ch.LowerIndex >= len(origins) {
-			fmt.Fprintf(w, "%s\t\n", ch)
+			fmt.Fprintf(w, "%s\n", ch) // no origin: no cell, no padding
 			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\n", ch, origins[ch.LowerIndex])
