@@ -47,6 +47,10 @@ func TestPushSaveLoadRoundTrip(t *testing.T) {
 	if again != first || strings.Contains(out, ": Pushed") || !strings.Contains(out, "Layer already exists") {
 		t.Errorf("second push: digest %s (first %s), output:\n%s", again, first, out)
 	}
+	seed.ok("tag", src, host+"/mnt:1")
+	if d, out := seed.push(host + "/mnt:1"); d != first || strings.Contains(out, ": Pushed") || !strings.Contains(out, "Mounted from src") {
+		t.Errorf("push to another repository of the registry: digest %s, output:\n%s", d, out)
+	}
 
 	c := newCLI(t)
 	if d := c.pulledDigest(src); d != first {
