@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -145,14 +146,21 @@ func commitLayer(store *image.Store, ctr *container.Container, opt image.CommitO
 		return store.Commit(ctx, opt)
 	}
 	pr, pw := io.Pipe()
+	written := make(chan error, 1)
 	go func() {
 		_, err := layers.WriteLayer(pw, ctr.Upper(), layers.LayerOptions{Skip: func(p string) bool { return hidden[p] }})
 		done()
 		pw.CloseWithError(err)
+		written <- err
 	}()
 	opt.Layer = pr
 	img, err := store.Commit(ctx, opt)
 	pr.CloseWithError(io.ErrClosedPipe) // let the writer end if Commit stopped early
+	// The writer's own error (a file named .wh.x, an unreadable file) says
+	// more than the reader's "read layer tar: ..." wrapping of it.
+	if werr := <-written; werr != nil && err != nil && !errors.Is(werr, io.ErrClosedPipe) {
+		return image.Image{}, fmt.Errorf("commit %s: %w", ctr.Name, werr)
+	}
 	return img, err
 }
 

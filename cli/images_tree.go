@@ -31,8 +31,8 @@ func printLayerTree(store *image.Store, imgs []image.Image, dot bool) error {
 	for _, r := range t.Roots {
 		writeNode(&b, r, "", "")
 	}
-	fmt.Fprintf(&b, "\n%d images, %s of layers stored once; alone each image would take %s together: sharing saves %s\n",
-		len(imgs), HumanSize(t.Stored), HumanSize(t.Alone), HumanSize(t.Saved))
+	fmt.Fprintf(&b, "\n%s, %s of layers stored once; alone each image would take %s together: sharing saves %s\n",
+		plural(len(imgs), "image"), HumanSize(t.Stored), HumanSize(t.Alone), HumanSize(t.Saved))
 	_, err = os.Stdout.WriteString(b.String())
 	return err
 }
@@ -40,11 +40,7 @@ func printLayerTree(store *image.Store, imgs []image.Image, dot bool) error {
 // writeNode writes n's line after prefix+branch, then its children with
 // the tree drawn by box characters, as tree(1) does.
 func writeNode(b *strings.Builder, n *image.LayerNode, prefix, branch string) {
-	users := "1 image"
-	if n.Images != 1 {
-		users = fmt.Sprintf("%d images", n.Images)
-	}
-	line := fmt.Sprintf("%s  %s  %s  %s", short(n.ChainID), HumanSize(n.Size), users,
+	line := fmt.Sprintf("%s  %s  %s  %s", short(n.ChainID), HumanSize(n.Size), plural(n.Images, "image"),
 		ellipsis(strings.Join(strings.Fields(n.CreatedBy), " "), 50))
 	if len(n.Tops) > 0 {
 		line += "  <- " + strings.Join(n.Tops, ", ")
@@ -64,4 +60,12 @@ func writeNode(b *strings.Builder, n *image.LayerNode, prefix, branch string) {
 		}
 		writeNode(b, c, next, br)
 	}
+}
+
+// plural is "1 image", "3 images".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -60,6 +60,14 @@ func TestCommit(t *testing.T) {
 	if !strings.Contains(hist, "the diff script") || !strings.Contains(hist, base.ID[7:19]) {
 		t.Errorf("history does not show the comment and the base image's ID %s:\n%s", base.ID[7:19], hist)
 	}
+	// The tree: the base's layers used by both images, the new one by one.
+	tree := c.ok("images", "--tree")
+	top, baseTop := img.RootFS.ChainIDs[len(img.RootFS.ChainIDs)-1], base.RootFS.ChainIDs[len(base.RootFS.ChainIDs)-1]
+	for _, want := range []string{short(baseTop) + "  ", "2 images", short(top) + "  ", "1 image  sh -c set -e", "<- committed:1", "2 images, "} {
+		if !strings.Contains(tree, want) {
+			t.Errorf("images --tree lacks %q:\n%s", want, tree)
+		}
+	}
 	// Nothing changed: an empty_layer entry and no layer.
 	c.ok("commit", "c2", "again:1")
 	if again := c.inspect("again:1"); len(again.Layers) != len(img.Layers) || !again.History[len(again.History)-1].EmptyLayer {
@@ -150,3 +158,6 @@ func frozenNow(t *testing.T, paths map[string]string) string {
 	t.Fatalf("no freezer in the container's cgroup %v", paths)
 	return ""
 }
+
+// short is a chain ID or image ID as the CLI prints it: 12 hex digits.
+func short(id string) string { return strings.TrimPrefix(id, "sha256:")[:12] }

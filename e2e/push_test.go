@@ -89,6 +89,11 @@ func TestCommitSaveBadInput(t *testing.T) {
 	c.fails("no such image", "save", "-o", filepath.Join(t.TempDir(), "x.tar"), "nope:1")
 	c.fails("no such image", "push", "127.0.0.1:1/nope:1")
 	c.fails("connection refused", "push", "127.0.0.1:1/bb:test")
+	c.fails("name a tag", "push", "127.0.0.1:1/bb@sha256:"+strings.Repeat("0", 64))
+	auth := testutil.StartRegistryWithAuth(t)
+	c.ok("tag", bb, auth+"/bb:test")
+	before = c.snapshot()
+	c.fails("authentication required", "push", auth+"/bb:test")
 	if after := c.snapshot(); after != before {
 		t.Errorf("bad input changed the store:\nbefore\n%s\nafter\n%s", before, after)
 	}
