@@ -33,6 +33,10 @@ const (
 	frameResize = 'w'
 )
 
+// maxPending is how much typed input the monitor keeps for a terminal it
+// has not made yet (run -it types ahead of the container's start).
+const maxPending = 64 << 10
+
 // attachServer is the monitor's side: the listening socket and the
 // clients attached now.
 type attachServer struct {
@@ -44,6 +48,7 @@ type attachServer struct {
 	in      io.Writer              // where typed bytes go; nil: nowhere (no -i, no -t)
 	resize  func(ws *unix.Winsize) // nil without a terminal
 	size    *unix.Winsize          // the last size a client sent, for a terminal not made yet
+	pending []byte                 // typed before the terminal existed (run -it): given to it first
 
 	ready     chan struct{} // closed once a client has sent its first frame (or its input ended)
 	readyOnce sync.Once
@@ -88,6 +93,10 @@ func (s *attachServer) setInput(in io.Writer, resize func(*unix.Winsize)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.in, s.resize = in, resize
+	if len(s.pending) > 0 && in != nil {
+		in.Write(s.pending)
+		s.pending = nil
+	}
 }
 
 // Write sends the container's output to every client. It never fails: a
@@ -153,6 +162,9 @@ func (s *attachServer) readFrames(c net.Conn) {
 			}
 			s.mu.Lock()
 			in := s.in
+			if in == nil && len(s.pending) < maxPending {
+				s.pending = append(s.pending, b...) // typed ahead of the terminal
+			}
 			s.mu.Unlock()
 			if in != nil {
 				in.Write(b)
