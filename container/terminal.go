@@ -33,7 +33,7 @@ func consoleSocket(sc *ns.StartConfig, terminal bool) (*os.File, error) {
 // docker's default 24x80 when detached (or when this is no terminal, 0x0:
 // the kernel's default).
 func (pio procIO) termSize() (rows, cols uint16) {
-	if pio.detached && pio.size != nil {
+	if pio.detached && pio.size != nil && pio.size.Row > 0 && pio.size.Col > 0 {
 		return pio.size.Row, pio.size.Col
 	}
 	if pio.detached {
