@@ -83,6 +83,13 @@ func Monitor(o Options, id string) error {
 	if o.Attached && !attach.waitClient(attachWait) {
 		return failed(fmt.Errorf("no terminal attached to container %s within %v", ctr.ShortID(), attachWait))
 	}
+	return monitorLife(ctr, o, report, log, attach)
+}
+
+// monitorLife is the monitor's part of the container's life: the stdio to
+// the log and the attach socket, live, and the reports.
+func monitorLife(ctr *Container, o Options, report *os.File, log *LogWriter, attach *attachServer) error {
+	failed := func(err error) error { return sendReport(report, monitorReport{Error: err.Error(), Code: 125}) }
 	// minictr's own messages ("exec: x: not found") go to monitor.log, to
 	// the report, and to the log, where `minictr logs` shows them.
 	var msgs strings.Builder
