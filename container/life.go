@@ -28,6 +28,7 @@ type Options struct {
 	Debug       bool   // print every stage and syscall (--debug)
 	Interactive bool   // connect this process's stdin (run -i, start -i)
 	Started     func() // called once the command runs (start: release the container's lock)
+	Attached    bool   // run -it: a terminal attaches to the monitor before the command starts
 }
 
 // Run lives one life of ctr in the foreground: its output goes to this

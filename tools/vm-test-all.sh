@@ -44,5 +44,5 @@ run network "$out/network.test" -test.v
 # The run tests use the minictr binary built above (there is no Go in the VM)
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
-	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach|TestCommitRunning|TestCommitSaveBadInput|TestDiffRunningAndGone'
+	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach|TestRunItDetaches|TestCommitRunning|TestCommitSaveBadInput|TestDiffRunningAndGone'
 exit $status
