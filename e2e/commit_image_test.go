@@ -114,6 +114,13 @@ func TestSaveReadByPeers(t *testing.T) {
 			t.Errorf("skopeo inspect --config lacks diff ID %s:\n%s", d, out)
 		}
 	}
+	// skopeo copies it to an OCI layout; umoci unpacks that on its own:
+	// the tree must equal the committed image's layers merged by overlayfs.
+	layout := filepath.Join(t.TempDir(), "layout")
+	testutil.Run(t, "skopeo", "copy", "--quiet", "docker-archive:"+archive, "oci:"+layout+":committed")
+	if d := testutil.DiffTrees(c.merged("localhost/committed:1"), testutil.UmociUnpack(t, layout, "committed")); len(d) > 0 {
+		t.Errorf("umoci's unpack of the saved image differs from minictr's layers:\n%s", strings.Join(d, "\n"))
+	}
 	podman := testutil.Podman(t, "/minictr-e2e-save")
 	podman("load", "-q", "-i", archive)
 	if got := podman("run", "--rm", "--cgroup-parent", "/minictr-e2e-save", "--runtime", "runc", "--network=none",
