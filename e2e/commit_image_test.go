@@ -121,6 +121,20 @@ func TestSaveReadByPeers(t *testing.T) {
 	if d := testutil.DiffTrees(c.merged("localhost/committed:1"), testutil.UmociUnpack(t, layout, "committed")); len(d) > 0 {
 		t.Errorf("umoci's unpack of the saved image differs from minictr's layers:\n%s", strings.Join(d, "\n"))
 	}
+	// --format oci: the layout alone. skopeo 1.9 reads an OCI layout's
+	// image only when its manifest is an OCI one, so this image comes in
+	// as an OCI archive: its committed child keeps the OCI media types.
+	ociIn := filepath.Join(t.TempDir(), "in-oci.tar")
+	testutil.DiffImage(t).WriteOCIArchive(t, ociIn, "in", false)
+	loaded := c.ok("load", "-i", ociIn)
+	c.ok("run", "--name", "o1", strings.TrimSpace(loaded[strings.LastIndex(loaded, " ")+1:]), "sh", "-c", "echo oci > /oci")
+	c.ok("commit", "o1", "localhost/ocicommit:1")
+	oci := filepath.Join(t.TempDir(), "oci.tar")
+	c.ok("save", "--format", "oci", "-o", oci, "localhost/ocicommit:1")
+	ociImg := c.inspect("localhost/ocicommit:1")
+	if out := testutil.Run(t, "skopeo", "inspect", "--config", "oci-archive:"+oci+":1"); !strings.Contains(out, ociImg.RootFS.DiffIDs[len(ociImg.RootFS.DiffIDs)-1]) {
+		t.Errorf("skopeo inspect oci-archive: lacks the committed layer's diff ID:\n%s", out)
+	}
 	podman := testutil.Podman(t, "/minictr-e2e-save")
 	podman("load", "-q", "-i", archive)
 	if got := podman("run", "--rm", "--cgroup-parent", "/minictr-e2e-save", "--runtime", "runc", "--network=none",
