@@ -90,11 +90,21 @@ func TestCommitSaveBadInput(t *testing.T) {
 	c.fails("no such image", "push", "127.0.0.1:1/nope:1")
 	c.fails("connection refused", "push", "127.0.0.1:1/bb:test")
 	c.fails("name a tag", "push", "127.0.0.1:1/bb@sha256:"+strings.Repeat("0", 64))
-	auth := testutil.StartRegistryWithAuth(t)
-	c.ok("tag", bb, auth+"/bb:test")
-	before = c.snapshot()
-	c.fails("authentication required", "push", auth+"/bb:test")
 	if after := c.snapshot(); after != before {
 		t.Errorf("bad input changed the store:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}
+
+// TestPushWithoutCredentials: a registry that wants a password and gets
+// none refuses the push (401); one line, exit 125, store unchanged.
+func TestPushWithoutCredentials(t *testing.T) {
+	c := newCLI(t)
+	bb := c.busybox()
+	auth := testutil.StartRegistryWithAuth(t)
+	c.ok("tag", bb, auth+"/bb:test")
+	before := c.snapshot()
+	c.fails("authentication required", "push", auth+"/bb:test")
+	if after := c.snapshot(); after != before {
+		t.Errorf("a refused push changed the store:\nbefore\n%s\nafter\n%s", before, after)
 	}
 }
