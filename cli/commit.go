@@ -31,16 +31,9 @@ type CommitCmd struct {
 // tar into the store's Commit as it reads the upper directory, thaws, and
 // prints the new image ID.
 func (c *CommitCmd) Run(g *Globals) error {
-	var names []image.Reference
-	if c.Ref != "" {
-		ref, err := image.ParseReference(c.Ref)
-		if err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		if ref.Digest != "" {
-			return fmt.Errorf("commit: %s: refusing to create a tag with a digest reference", c.Ref)
-		}
-		names = append(names, ref)
+	names, err := commitNames(c.Ref)
+	if err != nil {
+		return err
 	}
 	ctr, err := container.Find(g.Root, c.Container)
 	if err != nil {
@@ -74,6 +67,22 @@ func (c *CommitCmd) Run(g *Globals) error {
 	}
 	fmt.Println(img.ID)
 	return nil
+}
+
+// commitNames is the new image's name: none (a dangling image, as docker)
+// or REPO[:TAG], which must be a tag and not a digest.
+func commitNames(raw string) ([]image.Reference, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	ref, err := image.ParseReference(raw)
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	if ref.Digest != "" {
+		return nil, fmt.Errorf("commit: %s: refusing to create a tag with a digest reference", raw)
+	}
+	return []image.Reference{ref}, nil
 }
 
 // committedConfig is what `docker commit` keeps of a container: the image's
