@@ -63,7 +63,7 @@ func TestCommit(t *testing.T) {
 	// The tree: the base's layers used by both images, the new one by one.
 	tree := c.ok("images", "--tree")
 	top, baseTop := img.RootFS.ChainIDs[len(img.RootFS.ChainIDs)-1], base.RootFS.ChainIDs[len(base.RootFS.ChainIDs)-1]
-	for _, want := range []string{short(baseTop) + "  ", "2 images", short(top) + "  ", "1 image  sh -c set -e", "<- committed:1", "2 images, "} {
+	for _, want := range []string{shortHex(baseTop) + "  ", "2 images", shortHex(top) + "  ", "1 image  sh -c set -e", "<- committed:1", "2 images, "} {
 		if !strings.Contains(tree, want) {
 			t.Errorf("images --tree lacks %q:\n%s", want, tree)
 		}
@@ -180,5 +180,5 @@ func frozenNow(t *testing.T, paths map[string]string) string {
 	return ""
 }
 
-// short is a chain ID or image ID as the CLI prints it: 12 hex digits.
-func short(id string) string { return strings.TrimPrefix(id, "sha256:")[:12] }
+// shortHex is a chain ID or image ID as the CLI prints it: 12 hex digits.
+func shortHex(id string) string { return strings.TrimPrefix(id, "sha256:")[:12] }
