@@ -21,8 +21,8 @@ func (c *harness) diffImage() string {
 	return archive
 }
 
-// lines splits output into its non-empty lines.
-func lines(s string) []string {
+// nonEmptyLines splits output into its non-empty lines.
+func nonEmptyLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if strings.TrimSpace(l) != "" {
@@ -44,11 +44,11 @@ func TestDiffMatchesPodman(t *testing.T) {
 	podman := testutil.Podman(t, "/minictr-e2e-diff")
 	podman("load", "-q", "-i", archive)
 	c.ok("run", "--name", "d1", "localhost/diff:test", "sh", "-c", testutil.DiffScript)
-	ours := lines(c.ok("diff", "d1"))
+	ours := nonEmptyLines(c.ok("diff", "d1"))
 	podman(append(append([]string{"run", "--name", "d1", "--cgroup-parent", "/minictr-e2e-diff"}, testutil.PodmanRunFlags...),
 		"localhost/diff:test", "/bin/sh", "-c", testutil.DiffScript)...)
 	var theirs []string
-	for _, l := range lines(podman("diff", "d1")) {
+	for _, l := range nonEmptyLines(podman("diff", "d1")) {
 		if l != "A /run" {
 			theirs = append(theirs, l)
 		}
@@ -73,7 +73,7 @@ func TestDiffRunningAndGone(t *testing.T) {
 	bb := c.busybox()
 	id := c.detached("--name", "r1", bb, "sh", "-c", "echo x > /made; exec sleep 1000")
 	waitFile(t, filepath.Join(c.root, "containers", id, "upper", "made"))
-	if got := lines(c.ok("diff", "r1")); !slices.Equal(got, []string{"A /made"}) {
+	if got := nonEmptyLines(c.ok("diff", "r1")); !slices.Equal(got, []string{"A /made"}) {
 		t.Errorf("diff of a running container: %q, want [A /made]", got)
 	}
 	c.ok("run", "--name", "g1", bb, "true")

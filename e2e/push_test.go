@@ -11,8 +11,8 @@ import (
 
 var pushedDigest = regexp.MustCompile(`(?m)^1: digest: (sha256:[0-9a-f]{64}) size: [0-9]+$`)
 
-// push runs `push ref` and returns the digest it printed and its output.
-func (c *harness) push(ref string) (string, string) {
+// pushDigest runs `push ref` and returns the digest it printed and its output.
+func (c *harness) pushDigest(ref string) (string, string) {
 	c.t.Helper()
 	out := c.ok("push", ref)
 	m := pushedDigest.FindStringSubmatch(out)
@@ -42,13 +42,13 @@ func TestPushSaveLoadRoundTrip(t *testing.T) {
 	seed.diffImage()
 	src, dst := host+"/src:1", host+"/dst:1"
 	seed.ok("tag", "localhost/diff:test", src)
-	first, _ := seed.push(src)
-	again, out := seed.push(src)
+	first, _ := seed.pushDigest(src)
+	again, out := seed.pushDigest(src)
 	if again != first || strings.Contains(out, ": Pushed") || !strings.Contains(out, "Layer already exists") {
 		t.Errorf("second push: digest %s (first %s), output:\n%s", again, first, out)
 	}
 	seed.ok("tag", src, host+"/mnt:1")
-	if d, out := seed.push(host + "/mnt:1"); d != first || strings.Contains(out, ": Pushed") || !strings.Contains(out, "Mounted from src") {
+	if d, out := seed.pushDigest(host + "/mnt:1"); d != first || strings.Contains(out, ": Pushed") || !strings.Contains(out, "Mounted from src") {
 		t.Errorf("push to another repository of the registry: digest %s, output:\n%s", d, out)
 	}
 
@@ -65,7 +65,7 @@ func TestPushSaveLoadRoundTrip(t *testing.T) {
 		t.Fatalf("after save, rmi, load: %s %v, want %s %v", got.ID, got.RootFS.DiffIDs, want.ID, want.RootFS.DiffIDs)
 	}
 	c.ok("tag", src, dst)
-	if d, _ := c.push(dst); d != first {
+	if d, _ := c.pushDigest(dst); d != first {
 		t.Errorf("push of the loaded image: %s, want the pulled %s", d, first)
 	}
 	empty := newCLI(t)
