@@ -63,15 +63,17 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer cg.Delete() // if start fails (twice is harmless: a gone cgroup counts as removed)
 	code, err := startProcess(ctr, o, cg, pio)
 	if err != nil {
+		cg.Delete()
 		return 0, err
 	}
 	oom := reportOOM(cg, code, ctr.Limits.MemoryBytes, pio)
 	Stage(o.Debug, 6, "process", "exited with %d; removing cgroup%s", code, map[bool]string{true: " and container", false: ""}[ctr.AutoClean])
 	// The cgroup goes before the exit is recorded: whoever waits for
-	// "exited" (stop, restart, start) finds nothing of this run left.
+	// "exited" (stop, restart, start) finds nothing of this run left --
+	// and never after it, or it would remove the cgroup of the next run,
+	// which has the same name (a `start` right after the exit).
 	cg.Delete()
 	if st, err := ctr.State(); err == nil && !ctr.AutoClean {
 		st.Status, st.ExitCode, st.OOMKilled, st.FinishedAt = Exited, code, oom, time.Now().UTC()
