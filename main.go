@@ -65,12 +65,13 @@ func main() {
 	cli.Main(os.Args[1:])
 }
 
-// monitor runs `minictr monitor --root ROOT [--debug] ID` (container.MonitorArgs).
+// monitor runs `minictr monitor --root ROOT [--debug] [--attached] ID` (container.MonitorArgs).
 func monitor(args []string) int {
 	fs := flag.NewFlagSet("monitor", flag.ContinueOnError)
 	var o container.Options
 	fs.StringVar(&o.Root, "root", "", "the store")
 	fs.BoolVar(&o.Debug, "debug", false, "print every step")
+	fs.BoolVar(&o.Attached, "attached", false, "wait for a terminal to attach first (run -it)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "minictr monitor: started by 'minictr run -d' and 'minictr start', not by hand")
 		return 125

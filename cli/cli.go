@@ -59,6 +59,12 @@ type CLI struct {
 	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
 	Volume    VolumeCmd    `cmd:"" help:"Manage volumes: data kept outside containers (create, ls, inspect, rm, prune)."`
 
+	Commit CommitCmd `cmd:"" help:"Make a new image from a container's changes."`
+	Diff   DiffCmd   `cmd:"" help:"Show the files a container added (A), changed (C) and deleted (D)."`
+	Push   PushCmd   `cmd:"" help:"Upload an image to a registry."`
+	Save   SaveCmd   `cmd:"" help:"Write images to a tar archive (docker save's format, or an OCI layout)."`
+	Tag    TagCmd    `cmd:"" help:"Give an image another name: TARGET refers to SOURCE."`
+
 	Tour TourCmd `cmd:"" hidden:"" help:"Entry point of the hello image: what a container sees."`
 }
 

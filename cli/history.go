@@ -34,6 +34,11 @@ func (c *HistoryCmd) Run(g *Globals) error {
 		return err
 	}
 	rows := historyRows(img, ls)
+	all, err := store.List()
+	if err != nil {
+		return err
+	}
+	ids := historyIDs(img, all)
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
 	if !c.Quiet {
 		fmt.Fprintln(w, "IMAGE\tCREATED\tCREATED BY\tSIZE\tCOMMENT")
@@ -41,7 +46,9 @@ func (c *HistoryCmd) Run(g *Globals) error {
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		id := "<missing>"
-		if i == len(rows)-1 {
+		if len(ids) == len(rows) {
+			id = ids[i]
+		} else if i == len(rows)-1 {
 			id = img.ShortID()
 		}
 		if c.Quiet {

@@ -12,6 +12,8 @@ import (
 type ImagesCmd struct {
 	Quiet bool `short:"q" help:"Print only image IDs."`
 	JSON  bool `name:"json" help:"Print a JSON array."`
+	Tree  bool `help:"Show every layer chain as a tree: which layers the images share, and what sharing saves."`
+	Dot   bool `help:"With --tree: write the tree as a graphviz digraph."`
 }
 
 func (c *ImagesCmd) Run(g *Globals) error {
@@ -22,6 +24,9 @@ func (c *ImagesCmd) Run(g *Globals) error {
 	imgs, err := store.List()
 	if err != nil {
 		return err
+	}
+	if c.Tree || c.Dot {
+		return printLayerTree(store, imgs, c.Dot)
 	}
 	var rows []ImageSummary
 	for _, img := range imgs {

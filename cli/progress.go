@@ -56,9 +56,10 @@ func (p *progress) redraw() {
 	io.WriteString(p.w, b.String())
 }
 
-// progressLine is "abc123def456: Downloading [=====>     ]  1.2MB/3.4MB".
+// progressLine is "abc123def456: Downloading [=====>     ]  1.2MB/3.4MB"
+// (or Pushing, for push).
 func progressLine(ev image.Progress) string {
-	if ev.Status != "Downloading" || ev.Total <= 0 {
+	if (ev.Status != "Downloading" && ev.Status != "Pushing") || ev.Total <= 0 {
 		return ev.ID + ": " + ev.Status
 	}
 	const width = 40
@@ -70,5 +71,5 @@ func progressLine(ev image.Progress) string {
 	if n < width {
 		bar += ">" + strings.Repeat(" ", width-n-1)
 	}
-	return fmt.Sprintf("%s: Downloading [%s] %8s/%s", ev.ID, bar, HumanSize(ev.Current), HumanSize(ev.Total))
+	return fmt.Sprintf("%s: %s [%s] %8s/%s", ev.ID, ev.Status, bar, HumanSize(ev.Current), HumanSize(ev.Total))
 }

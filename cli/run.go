@@ -9,6 +9,7 @@ import (
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
+	"github.com/minictr/minictr/tty"
 )
 
 // RunCmd is `minictr run`. Flags are docker's.
@@ -29,6 +30,7 @@ type RunCmd struct {
 	Memory      string   `short:"m" help:"Memory limit, e.g. 64m, 1g." placeholder:"BYTES"`
 	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`
 	PidsLimit   int64    `name:"pids-limit" help:"Maximum number of processes (0: no limit)."`
+	DetachKeys  string   `name:"detach-keys" default:"ctrl-p,ctrl-q" help:"With -it at a terminal: keys that detach and leave the container running (docker's syntax)."`
 	Net         string   `default:"none" enum:"none,host" aliases:"network" help:"Network: none (own network namespace with lo up) or host."`
 
 	SecurityFlags `embed:""` // --cap-add, --cap-drop, --privileged, --device, --security-opt (run_security.go)
@@ -77,6 +79,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	o := container.Options{Root: g.Root, Debug: g.Debug, Interactive: c.Interactive}
 	if c.Detach { // the same life, lived by a monitor process (container/monitor.go)
 		return detach(ctr, o)
+	}
+	if c.Tty && c.Interactive && isTerminal(os.Stdin) { // docker's run -it: attached to a monitor
+		return c.runAttached(ctr, o)
 	}
 	code, err := container.Run(ctr, o)
 	if err != nil {
@@ -137,4 +142,33 @@ func removedMeanwhile(name string, err error) error {
 		return fmt.Errorf("image %s was removed while run was reading it (by an rmi or prune meanwhile?): run again (%w)", name, err)
 	}
 	return err
+}
+
+// runAttached is `run -it` at a terminal: the container lives through its
+// own monitor, with this terminal attached from before its command starts,
+// so that Ctrl-P Ctrl-Q can detach and leave it running, as in docker.
+func (c *RunCmd) runAttached(ctr *container.Container, o container.Options) error {
+	keys, err := parseDetachKeys(c.DetachKeys)
+	if err != nil {
+		return err
+	}
+	code, err := container.RunAttached(ctr, o, keys)
+	var ns *container.NotStarted
+	switch {
+	case errors.Is(err, container.ErrDetached):
+		fmt.Fprint(os.Stderr, "\r\nread escape sequence\r\n")
+		return nil
+	case errors.As(err, &ns):
+		fmt.Fprintln(os.Stderr, "minictr: "+ns.Msg)
+		return exitCode(ns.Code)
+	case err != nil:
+		return err
+	}
+	return codeOrNil(code)
+}
+
+// isTerminal says whether f is a terminal (it has a window size).
+func isTerminal(f *os.File) bool {
+	_, err := tty.GetSize(int(f.Fd()))
+	return err == nil
 }

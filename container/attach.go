@@ -33,6 +33,10 @@ const (
 	frameResize = 'w'
 )
 
+// maxPending is how much typed input the monitor keeps for a terminal it
+// has not made yet (run -it types ahead of the container's start).
+const maxPending = 64 << 10
+
 // attachServer is the monitor's side: the listening socket and the
 // clients attached now.
 type attachServer struct {
@@ -44,6 +48,7 @@ type attachServer struct {
 	in      io.Writer              // where typed bytes go; nil: nowhere (no -i, no -t)
 	resize  func(ws *unix.Winsize) // nil without a terminal
 	size    *unix.Winsize          // the last size a client sent, for a terminal not made yet
+	pending []byte                 // typed before the terminal existed (run -it): given to it first
 
 	ready     chan struct{} // closed once a client has sent its first frame (or its input ended)
 	readyOnce sync.Once
@@ -88,6 +93,10 @@ func (s *attachServer) setInput(in io.Writer, resize func(*unix.Winsize)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.in, s.resize = in, resize
+	if len(s.pending) > 0 && in != nil {
+		in.Write(s.pending)
+		s.pending = nil
+	}
 }
 
 // Write sends the container's output to every client. It never fails: a
@@ -139,42 +148,63 @@ func (s *attachServer) readFrames(c net.Conn) {
 		if _, err := io.ReadFull(c, kind[:]); err != nil {
 			return
 		}
+		var err error
 		switch kind[0] {
 		case frameData:
-			var n uint32
-			if binary.Read(c, binary.BigEndian, &n) != nil || n > 1<<20 {
-				drop()
-				return
-			}
-			b := make([]byte, n)
-			if _, err := io.ReadFull(c, b); err != nil {
-				drop()
-				return
-			}
-			s.mu.Lock()
-			in := s.in
-			s.mu.Unlock()
-			if in != nil {
-				in.Write(b)
-			}
+			err = s.typed(c)
 		case frameResize:
-			var ws [2]uint16
-			if binary.Read(c, binary.BigEndian, &ws) != nil {
-				drop()
-				return
-			}
-			s.mu.Lock()
-			resize := s.resize
-			s.size = &unix.Winsize{Row: ws[0], Col: ws[1]}
-			s.mu.Unlock()
-			if resize != nil {
-				resize(&unix.Winsize{Row: ws[0], Col: ws[1]})
-			}
+			err = s.resized(c)
 		default:
+			err = fmt.Errorf("unknown frame %q", kind[0])
+		}
+		if err != nil {
 			drop()
 			return
 		}
 	}
+}
+
+// typed reads a data frame and gives its bytes to the terminal or stdin,
+// or keeps them until there is one.
+func (s *attachServer) typed(c net.Conn) error {
+	var n uint32
+	if err := binary.Read(c, binary.BigEndian, &n); err != nil {
+		return err
+	}
+	if n > 1<<20 {
+		return fmt.Errorf("data frame of %d bytes", n)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(c, b); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	in := s.in
+	if in == nil && len(s.pending) < maxPending {
+		s.pending = append(s.pending, b...) // typed ahead of the terminal
+	}
+	s.mu.Unlock()
+	if in != nil {
+		in.Write(b)
+	}
+	return nil
+}
+
+// resized reads a window-size frame and applies it, or keeps it for a
+// terminal not made yet.
+func (s *attachServer) resized(c net.Conn) error {
+	var ws [2]uint16
+	if err := binary.Read(c, binary.BigEndian, &ws); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	resize := s.resize
+	s.size = &unix.Winsize{Row: ws[0], Col: ws[1]}
+	s.mu.Unlock()
+	if resize != nil {
+		resize(&unix.Winsize{Row: ws[0], Col: ws[1]})
+	}
+	return nil
 }
 
 // waitClient waits until a client is attached and has sent its first

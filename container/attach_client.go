@@ -41,30 +41,41 @@ func Attach(ctr *Container, name string, keys []byte, noStdin bool) (int, error)
 	}
 	defer conn.Close()
 	rec := RecorderOf(st.Pid)
-	in := int(os.Stdin.Fd())
-	if _, err := tty.GetSize(in); err == nil && ctr.Tty {
-		if restore, err := tty.MakeRaw(in); err == nil {
-			defer restore()
-		}
-		// The size now and on every SIGWINCH, to the container's pty.
-		stop := tty.WatchSize(in, func(ws *unix.Winsize) { sendSize(conn, ws) })
-		defer stop()
-	}
-	detached := make(chan struct{})
-	if !noStdin {
-		go sendInput(conn, os.Stdin, keys, detached)
-	}
-	io.Copy(os.Stdout, conn) // until the container ends, or a detach closes conn
-	select {
-	case <-detached:
+	if attachConn(conn, ctr.Tty, keys, noStdin) {
 		return 0, ErrDetached
-	default:
 	}
 	rec.WaitRecorded(ctr) // the monitor records the exit, then hangs up
 	if st, err := ctr.State(); err == nil {
 		return st.ExitCode, nil
 	}
 	return 0, nil
+}
+
+// attachConn is this terminal joined to a monitor's attach socket: raw
+// mode and the window size (now, and on every SIGWINCH) with a terminal,
+// typed input sent in frames, and the container's output copied here. It
+// returns when the monitor hangs up (the container ended), or true when
+// the detach keys were typed.
+func attachConn(conn *net.UnixConn, terminal bool, keys []byte, noStdin bool) (detached bool) {
+	in := int(os.Stdin.Fd())
+	if _, err := tty.GetSize(in); err == nil && terminal {
+		if restore, err := tty.MakeRaw(in); err == nil {
+			defer restore()
+		}
+		stop := tty.WatchSize(in, func(ws *unix.Winsize) { sendSize(conn, ws) })
+		defer stop()
+	}
+	done := make(chan struct{})
+	if !noStdin {
+		go sendInput(conn, os.Stdin, keys, done)
+	}
+	io.Copy(os.Stdout, conn) // until the container ends, or a detach closes conn
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // sendInput sends what is typed, frame by frame, watching for the detach

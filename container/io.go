@@ -32,6 +32,7 @@ type procIO struct {
 	stdinKeep      *os.File              // detached -i: the write end of stdin, held open until the end
 	onTerminal     func(master *os.File) // detached -t: told the pty master once init sent it
 	interactive    bool                  // stdin goes to the container (-i)
+	size           *unix.Winsize         // detached -t: the attached terminal's size, if one is there
 }
 
 // foregroundIO is where the stdio of a container in the foreground (`run`,

@@ -28,6 +28,7 @@ type Options struct {
 	Debug       bool   // print every stage and syscall (--debug)
 	Interactive bool   // connect this process's stdin (run -i, start -i)
 	Started     func() // called once the command runs (start: release the container's lock)
+	Attached    bool   // run -it: a terminal attaches to the monitor before the command starts
 }
 
 // Run lives one life of ctr in the foreground: its output goes to this
@@ -62,18 +63,21 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer cg.Delete() // if start fails (twice is harmless: a gone cgroup counts as removed)
 	if err := setDeviceRules(ctr, cg, o.Debug); err != nil {
+		cg.Delete()
 		return 0, err
 	}
 	code, err := startProcess(ctr, o, cg, pio)
 	if err != nil {
+		cg.Delete()
 		return 0, err
 	}
 	oom := reportOOM(cg, code, ctr.Limits.MemoryBytes, pio)
 	Stage(o.Debug, 6, "process", "exited with %d; removing cgroup%s", code, map[bool]string{true: " and container", false: ""}[ctr.AutoClean])
 	// The cgroup goes before the exit is recorded: whoever waits for
-	// "exited" (stop, restart, start) finds nothing of this run left.
+	// "exited" (stop, restart, start) finds nothing of this run left --
+	// and never after it, or it would remove the cgroup of the next run,
+	// which has the same name (a `start` right after the exit).
 	cg.Delete()
 	if st, err := ctr.State(); err == nil && !ctr.AutoClean {
 		st.Status, st.ExitCode, st.OOMKilled, st.FinishedAt = Exited, code, oom, time.Now().UTC()

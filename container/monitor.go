@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // A detached container (`run -d`, `start`) needs a parent that waits for
@@ -31,6 +32,7 @@ import (
 // 125, or 126/127 when the command cannot be run).
 type monitorReport struct {
 	Started bool   `json:"started"`
+	Exited  bool   `json:"exited,omitempty"` // run -it: the second report, at the end
 	Error   string `json:"error,omitempty"`
 	Code    int    `json:"code,omitempty"`
 }
@@ -45,12 +47,17 @@ func MonitorArgs(o Options, id string) []string {
 	if o.Debug {
 		args = append(args, "--debug")
 	}
+	if o.Attached {
+		args = append(args, "--attached")
+	}
 	return append(args, id)
 }
 
-// Monitor is the child's end: `minictr monitor --root ROOT [--debug] ID`,
-// started by StartDetached, never by hand. It lives the container's life
-// and reports once, on fd 3, whether the command started.
+// Monitor is the child's end: `minictr monitor --root ROOT [--debug]
+// [--attached] ID`, started by StartDetached or RunAttached, never by hand.
+// It lives the container's life and reports on fd 3 whether the command
+// started; with --attached (run -it) it first waits for the terminal to
+// attach, and reports the exit code at the end too.
 func Monitor(o Options, id string) error {
 	// Inherited fds are not close-on-exec: set it, or the container's
 	// init would inherit the report pipe and `run -d` would wait for EOF
@@ -73,6 +80,16 @@ func Monitor(o Options, id string) error {
 	}
 	// Closed last: attach clients hang up after the exit is recorded.
 	defer attach.Close()
+	if o.Attached && !attach.waitClient(attachWait) {
+		return failed(fmt.Errorf("no terminal attached to container %s within %v", ctr.ShortID(), attachWait))
+	}
+	return monitorLife(ctr, o, report, log, attach)
+}
+
+// monitorLife is the monitor's part of the container's life: the stdio to
+// the log and the attach socket, live, and the reports.
+func monitorLife(ctr *Container, o Options, report *os.File, log *LogWriter, attach *attachServer) error {
+	failed := func(err error) error { return sendReport(report, monitorReport{Error: err.Error(), Code: 125}) }
 	// minictr's own messages ("exec: x: not found") go to monitor.log, to
 	// the report, and to the log, where `minictr logs` shows them.
 	var msgs strings.Builder
@@ -83,13 +100,24 @@ func Monitor(o Options, id string) error {
 	if pio.stdinKeep != nil {
 		defer pio.stdinKeep.Close()
 	}
+	pio.size = attach.lastSize() // run -it: the attached terminal's
 	started := false
 	pio.monitor = os.Getpid()
 	pio.started = func() {
 		started = true
+		if o.Attached {
+			writeReport(report, monitorReport{Started: true})
+			msgs.Reset() // from here on, what the exit report carries (an OOM kill)
+			return
+		}
 		sendReport(report, monitorReport{Started: true})
 	}
 	code, err := live(ctr, o, pio)
+	if started && o.Attached {
+		// The terminal's minictr waits for this: run -it exits with it,
+		// even when --rm has already removed the container.
+		sendReport(report, monitorReport{Exited: true, Code: code, Error: msgs.String()})
+	}
 	if started {
 		return err // goes to monitor.log
 	}
@@ -100,14 +128,25 @@ func Monitor(o Options, id string) error {
 	return sendReport(report, monitorReport{Error: msg, Code: code})
 }
 
+// sendReport writes the last report and closes the pipe.
 func sendReport(w *os.File, r monitorReport) error {
 	defer w.Close()
+	return writeReport(w, r)
+}
+
+// writeReport writes one report, a line of JSON. A reader that went away
+// (run -it after Ctrl-P Ctrl-Q) is no error of the container's: the write
+// fails with EPIPE, and the container goes on.
+func writeReport(w *os.File, r monitorReport) error {
 	b, _ := json.Marshal(r)
-	if _, err := w.Write(b); err != nil {
+	if _, err := w.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("report to minictr run: %w", err)
 	}
 	return nil
 }
+
+// attachWait is how long the monitor of `run -it` waits for its terminal.
+const attachWait = 30 * time.Second
 
 // NotStarted is the monitor's report that the container did not start,
 // with docker's exit code for it: a detached `run -d busybox nothere`
@@ -137,21 +176,48 @@ func StartDetached(ctr *Container, o Options) error {
 	return nil
 }
 
-// startMonitor runs `minictr monitor` detached: setsid, stdin /dev/null,
-// its own messages to monitor.log in the container's directory, and the
-// write end of the report pipe as its fd 3. It waits for the report.
+// startMonitor runs `minictr monitor` detached (launchMonitor) and waits
+// for its one report.
 func startMonitor(ctr *Container, o Options) (monitorReport, error) {
 	var rep monitorReport
+	m, err := launchMonitor(ctr, o)
+	if err != nil {
+		return rep, err
+	}
+	defer m.report.Close()
+	b, err := io.ReadAll(m.report)
+	if err != nil || len(b) == 0 {
+		state := m.cmd.Wait() // it died before it could say anything
+		return rep, fmt.Errorf("the container's monitor ended before the container started (%v): see %s", errors.Join(err, state), m.log)
+	}
+	m.cmd.Process.Release()
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return rep, fmt.Errorf("report of the container's monitor %q: %w", b, err)
+	}
+	return rep, nil
+}
+
+// launched is a monitor just started: its process, the read end of its
+// report pipe, and its own log.
+type launched struct {
+	cmd    *exec.Cmd
+	report *os.File
+	log    string
+}
+
+// launchMonitor runs `minictr monitor` detached: setsid, stdin /dev/null,
+// its own messages to monitor.log in the container's directory, and the
+// write end of the report pipe as its fd 3.
+func launchMonitor(ctr *Container, o Options) (launched, error) {
 	out, err := os.OpenFile(filepath.Join(ctr.Dir, "monitor.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return rep, fmt.Errorf("start monitor: %w", err)
+		return launched{}, fmt.Errorf("start monitor: %w", err)
 	}
 	defer out.Close()
 	r, w, err := os.Pipe()
 	if err != nil {
-		return rep, fmt.Errorf("start monitor: %w", err)
+		return launched{}, fmt.Errorf("start monitor: %w", err)
 	}
-	defer r.Close()
 	cmd := exec.Command("/proc/self/exe", MonitorArgs(o, ctr.ID)...)
 	cmd.Args[0] = "minictr" // what ps shows; the kernel runs /proc/self/exe
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = out, out, []*os.File{w}
@@ -162,16 +228,8 @@ func startMonitor(ctr *Container, o Options) (monitorReport, error) {
 	err = cmd.Start()
 	w.Close() // EOF on r once the monitor has closed its copy too
 	if err != nil {
-		return rep, fmt.Errorf("start monitor: %w", err)
+		r.Close()
+		return launched{}, fmt.Errorf("start monitor: %w", err)
 	}
-	b, err := io.ReadAll(r)
-	if err != nil || len(b) == 0 {
-		state := cmd.Wait() // it died before it could say anything
-		return rep, fmt.Errorf("the container's monitor ended before the container started (%v): see %s", errors.Join(err, state), out.Name())
-	}
-	cmd.Process.Release()
-	if err := json.Unmarshal(b, &rep); err != nil {
-		return rep, fmt.Errorf("report of the container's monitor %q: %w", b, err)
-	}
-	return rep, nil
+	return launched{cmd, r, out.Name()}, nil
 }

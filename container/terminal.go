@@ -29,9 +29,13 @@ func consoleSocket(sc *ns.StartConfig, terminal bool) (*os.File, error) {
 }
 
 // termSize is the size the container's terminal starts with: this
-// terminal's in the foreground, docker's default 24x80 when detached (or
-// when this is no terminal, 0x0: the kernel's default).
+// terminal's in the foreground, the attached terminal's for run -it,
+// docker's default 24x80 when detached (or when this is no terminal, 0x0:
+// the kernel's default).
 func (pio procIO) termSize() (rows, cols uint16) {
+	if pio.detached && pio.size != nil && pio.size.Row > 0 && pio.size.Col > 0 {
+		return pio.size.Row, pio.size.Col
+	}
 	if pio.detached {
 		return 24, 80
 	}
@@ -52,10 +56,12 @@ func attachTerminal(sock *os.File, pio procIO) (chan error, error) {
 	}
 	done := make(chan error, 1)
 	if pio.detached {
-		// Detached (run -dt): the monitor holds the master, so the
-		// container's shell has a terminal that stays open, with docker's
-		// default size, and what it prints goes to the log.
-		tty.SetSize(int(master.Fd()), &unix.Winsize{Row: 24, Col: 80})
+		// Detached (run -dt, run -it): the monitor holds the master, so
+		// the container's shell has a terminal that stays open, with
+		// docker's default size (or the attached terminal's), and what it
+		// prints goes to the log and to attached terminals.
+		rows, cols := pio.termSize()
+		tty.SetSize(int(master.Fd()), &unix.Winsize{Row: rows, Col: cols})
 		if pio.onTerminal != nil {
 			pio.onTerminal(master)
 		}

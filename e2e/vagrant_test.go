@@ -94,7 +94,7 @@ func vagrantVersion(t *testing.T, vagrant string) (major, minor int) {
 func copyVagrantFiles(t *testing.T, scripts bool) string {
 	t.Helper()
 	dir := t.TempDir()
-	data, err := os.ReadFile("Vagrantfile")
+	data, err := os.ReadFile("../Vagrantfile") // the repository root: go test runs in e2e/
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func copyVagrantFiles(t *testing.T, scripts bool) string {
 		t.Fatal(err)
 	}
 	if scripts {
-		if err := os.CopyFS(filepath.Join(dir, "vagrant"), os.DirFS("vagrant")); err != nil {
+		if err := os.CopyFS(filepath.Join(dir, "vagrant"), os.DirFS("../vagrant")); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -241,7 +241,11 @@ func (s *Store) fetchLayers(ctx context.Context, txn *layerTxn, st *stage, reg *
 		}()
 	}
 	wg.Wait()
-	// Report the error that caused the cancel, not the cancels it caused.
+	return firstCause(errs)
+}
+
+// firstCause is the error that caused the cancel, not the cancels it caused.
+func firstCause(errs []error) error {
 	var first error
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {

@@ -147,6 +147,18 @@ func (s *Store) Prune(inUse func() (map[string]bool, error)) ([]string, error) {
 			keepLayers[c] = true
 		}
 	}
+	report, err := s.pruneLayers(keepLayers)
+	if err != nil {
+		return report, err
+	}
+	if err := s.pruneBlobs(keepBlobs); err != nil {
+		return report, err
+	}
+	return report, s.pruneSources(idx, keepBlobs)
+}
+
+// pruneLayers removes every layer not in keep, under the store lock.
+func (s *Store) pruneLayers(keep map[string]bool) ([]string, error) {
 	var report []string
 	all, err := s.Layers.List()
 	if err != nil {
@@ -155,7 +167,7 @@ func (s *Store) Prune(inUse func() (map[string]bool, error)) ([]string, error) {
 	busy, cancel := context.WithCancel(context.Background())
 	cancel() // LockLayer with a done context only tries once
 	for _, l := range all {
-		if keepLayers[l.ChainID] {
+		if keep[l.ChainID] {
 			continue
 		}
 		// A pull that has just unpacked this layer but not yet recorded
@@ -174,10 +186,7 @@ func (s *Store) Prune(inUse func() (map[string]bool, error)) ([]string, error) {
 		}
 		report = append(report, "Deleted: "+l.ChainID)
 	}
-	if err := s.pruneBlobs(keepBlobs); err != nil {
-		return report, err
-	}
-	return report, s.pruneSources(idx, keepBlobs)
+	return report, nil
 }
 
 // pruneBlobs removes every blob no image names. It runs under the store

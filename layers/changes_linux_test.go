@@ -95,16 +95,9 @@ func (c *container) sh(t *testing.T, script string) {
 	}
 }
 
-// diffScript is what the container does in the diff tests, one action of
-// each kind the issue names.
-const diffScript = `set -e
-echo new > /etc/new.conf                 # create a file
-echo more >> /etc/motd                   # change a file of a lower layer (copy-up)
-rm /bin/ls                               # delete a file of a lower layer (whiteout)
-rm -rf /opt/tree && mkdir /opt/tree && echo x > /opt/tree/fresh   # replace a directory (opaque)
-busybox mkfifo /tmp/fifo                 # a fifo
-ln /etc/passwd /root/pw                  # a hard link to a lower file (copies it up)
-`
+// diffScript is what the container does in the diff tests
+// (testutil.DiffScript).
+const diffScript = testutil.DiffScript
 
 // diffWant is docker's answer for diffScript on testutil.MultiLayerImage,
 // with the layer each C and D came from: its layers with a tar are
@@ -118,23 +111,8 @@ var diffWant = []string{
 	"C /tmp 0", "A /tmp/fifo -1",
 }
 
-// diffImage is testutil.MultiLayerImage with one fix for peers: the hard
-// links of its busybox layer carry the mode of busybox itself (0755), as
-// docker writes hard link headers. testutil.Hardlink writes 0644, which
-// minictr's unpacker (like GNU tar) ignores, since the inode's mode is set
-// by its first entry, but containers/storage applies it to the shared inode:
-// under podman /bin/busybox would become 0644 and nothing could run.
-func diffImage(t *testing.T) testutil.TestImage {
-	img := testutil.MultiLayerImage(t)
-	files := testutil.BusyboxRoot(t)
-	for i := range files {
-		if files[i].Hardlink {
-			files[i].Mode = 0o755
-		}
-	}
-	img.Layers[0].Tar = testutil.TarLayer(t, files)
-	return img
-}
+// diffImage is testutil.DiffImage.
+func diffImage(t *testing.T) testutil.TestImage { return testutil.DiffImage(t) }
 
 func TestChangesOnOverlay(t *testing.T) {
 	tests := []struct {

@@ -2,9 +2,6 @@ package layers_test
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,63 +11,13 @@ import (
 	"github.com/minictr/minictr/layers"
 )
 
-// podman is a peer that prints `docker diff`'s format from the same kind of
-// overlay upper directory (containers/storage's overlay driver). podmanCmd
-// returns a runner with the flags that make it work on the project's
-// machines (MACHINE-NOTES.md): its own storage in a temporary directory
-// (a short one: podman refuses a runroot path over 50 characters),
-// cgroupfs, runc, no network, rlimits it may set. Everything podman made
-// is removed when the test ends.
-func podmanCmd(t *testing.T) func(args ...string) string {
-	testutil.RequireTool(t, "podman", "podman")
-	root, err := os.MkdirTemp("", "pm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	global := []string{"--root", filepath.Join(root, "storage"), "--runroot", filepath.Join(root, "run"),
-		"--storage-driver", "overlay", "--cgroup-manager=cgroupfs", "--events-backend=file"}
-	t.Cleanup(func() {
-		out, err := exec.Command("podman", append(slices.Clone(global), "system", "reset", "-f")...).CombinedOutput()
-		if err != nil {
-			t.Errorf("podman system reset: %v\n%s", err, out)
-		}
-		removePodmanCgroups(t)
-		if err := os.RemoveAll(root); err != nil {
-			t.Errorf("remove podman's storage: %v", err)
-		}
-	})
-	return func(args ...string) string {
-		t.Helper()
-		return testutil.Run(t, "podman", append(slices.Clone(global), args...)...)
-	}
-}
-
 // podmanCgroupParent is where podman puts its container and conmon cgroups
-// (by default libpod_parent/, which it leaves behind); removed by
-// removePodmanCgroups.
+// in these tests (testutil.Podman removes it).
 const podmanCgroupParent = "/minictr-layers-test"
 
-// removePodmanCgroups removes podmanCgroupParent and the groups below it
-// from every cgroup hierarchy, deepest first. rmdir(2) refuses a group
-// that still holds a process, so nothing running is touched.
-func removePodmanCgroups(t *testing.T) {
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/*" + podmanCgroupParent)
-	more, _ := filepath.Glob("/sys/fs/cgroup" + podmanCgroupParent)
-	for _, top := range append(dirs, more...) {
-		var all []string
-		filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				all = append(all, p)
-			}
-			return nil
-		})
-		slices.Reverse(all)
-		for _, d := range all {
-			if err := os.Remove(d); err != nil {
-				t.Errorf("remove podman's cgroup: %v", err)
-			}
-		}
-	}
+// podmanCmd is testutil.Podman for these tests.
+func podmanCmd(t *testing.T) func(args ...string) string {
+	return testutil.Podman(t, podmanCgroupParent)
 }
 
 // TestChangesMatchPodmanDiff runs the same scripts in a minictr-style

@@ -28,7 +28,8 @@
 // changes_linux.go (reading the upper directory against the lower layers)
 // list them; export.go (the OCI form of overlayfs's whiteouts and opaque
 // directories, pure) and export_linux.go write them as one layer tar for
-// `commit`.
+// `commit`. mountpoints.go leaves out of both the mount points the
+// container's init made in the upper directory (docs/09-commit-diff.md).
 //
 // Specifications: OCI image-spec layer.md ("Whiteouts", "Changeset over
 // existing files") and config.md ("Layer DiffID", "Layer ChainID"); the

@@ -41,6 +41,10 @@ type LayerOptions struct {
 	// than it with it: with SOURCE_DATE_EPOCH, the same files written at
 	// different times give the same tar, hence the same digest.
 	ClampMtime time.Time
+	// Skip, when not nil, is asked about every path ("/etc/hostname") and
+	// a true answer leaves that entry, and everything under it, out of the
+	// tar: the mount points HideMountPoints hides from diff.
+	Skip func(path string) bool
 }
 
 // LayerStats describes a tar WriteLayer wrote.

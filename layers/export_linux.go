@@ -90,6 +90,9 @@ func (lw *layerWriter) dir(d *os.File, rel string) error {
 		if st.Mode&unix.S_IFMT == unix.S_IFSOCK {
 			continue
 		}
+		if lw.opts.Skip != nil && lw.opts.Skip("/"+path.Join(rel, name)) {
+			continue
+		}
 		children = append(children, childName{name, kind})
 		stats[name] = st
 	}

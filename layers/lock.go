@@ -103,7 +103,14 @@ func (s *Store) LockLayer(ctx context.Context, chainID string) (unlock func(), e
 			// Unlink while still holding the lock, then release: waiters
 			// see the inode change and retry, and no lock file outlives
 			// the work it guarded (a failed pull leaves the store as it was).
-			return func() { unix.Unlink(name); l.Unlock() }, nil
+			// Only the holder unlinks, and only its own inode: the name
+			// cannot name a newer lock file while this one is held.
+			return func() {
+				if sameInode(fd, name) {
+					unix.Unlink(name)
+				}
+				l.Unlock()
+			}, nil
 		}
 		unix.Close(fd)
 	}

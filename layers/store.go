@@ -146,10 +146,10 @@ func (s *Store) Remove(chainID string) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("remove layer %s: %w", chainID, err)
 	}
-	err = os.Remove(filepath.Join(s.root, "locks", "layer-"+hex))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
+	// The layer's lock file is not removed here: the caller holds the lock,
+	// and its unlock removes the file (LockLayer). Removing it here, while
+	// the lock is still held, would let a newcomer create and lock a new
+	// file of that name at once: two holders of one lock.
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A Problem is one broken reference: File (slash path from the root) and
@@ -222,10 +224,19 @@ func (c *checker) prose(name string, s codeSpan) {
 		if len(parts) < 2 || len(dirs) == 0 {
 			return
 		}
+		anywhere := false
 		for path, g := range c.idx {
-			if _, ok := g.Decls[parts[1]]; ok && dirs[filepath.ToSlash(filepath.Dir(path))] {
-				return
+			if _, ok := g.Decls[parts[1]]; ok {
+				if dirs[filepath.ToSlash(filepath.Dir(path))] {
+					return
+				}
+				anywhere = true
 			}
+		}
+		// `security.capability` is an xattr's name, not package security's:
+		// a lower-case name declared nowhere is not taken for Go.
+		if r, _ := utf8.DecodeRuneInString(parts[1]); unicode.IsLower(r) && !anywhere {
+			return
 		}
 		c.report(name, s.Line, ref, "%s is not declared in package %s%s", parts[1], parts[0], c.declaredHint(parts[1], nil, ""))
 	}

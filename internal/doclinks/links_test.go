@@ -71,7 +71,7 @@ const C = 1
 		"[T.M](../p/a.go) [the code](../p/a.go) [`Other`](../p/a.go) [`b.go`](../p/a.go)\n"+
 		"[`T.M`](../p/a.go#L6-L7) [`Top`](../p/a.go#L6) [x](../p/a.go#L99) [x](../p/a.go#top)\n"+
 		"[here](#a-heading) [nowhere](#no-heading) [web](https://example.com/nope.go) [abs](/p/a.go)\n"+
-		"`p.Top` `p.T.M` `p.Nope` `fmt.Nope` `p/a.go` `p/nope.go` `a.go` `*_linux.go` `[x](nope.go)`\n\n"+
+		"`p.Top` `p.T.M` `p.Nope` `p.xattr.name` `fmt.Nope` `p/a.go` `p/nope.go` `a.go` `*_linux.go` `[x](nope.go)`\n\n"+
 		"```mermaid\nflowchart LR\n  A[\"[x](nope.go)\"] --> B\n```\n\n"+
 		"~~~\n[x](nope.go) `p.Nope`\n~~~\n")
 	write("examples/e/README.md", "[`Top`,\n`Other`](../../p/b.go) [up](../../docs/x.md)\n"+
