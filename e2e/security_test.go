@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -217,4 +218,65 @@ func (c *harness) ctrInspectRun(flags []string) cli.ContainerInspect {
 	c.t.Helper()
 	c.ok(append(append([]string{"run", "--name", "insp"}, flags...), c.busybox(), "true")...)
 	return c.ctrInspect("insp")
+}
+
+// podman (runc underneath) as the oracle: the same image shows the same
+// capability sets, seccomp mode and /dev inside. podman 4 left NET_RAW,
+// MKNOD and AUDIT_WRITE out of its defaults; they are added back to get
+// docker's 14.
+func TestSecurityPodmanOracle(t *testing.T) {
+	c := newCLI(t)
+	podman, err := exec.LookPath("podman")
+	if err != nil {
+		t.Skip("podman not on PATH: install the Debian package `podman` to compare with it")
+	}
+	tar := oracleTar(t)
+	c.ok("import", tar, "oracle:test")
+	pm := func(args ...string) string {
+		cmd := exec.Command(podman, append([]string{"--cgroup-manager=cgroupfs", "--events-backend=file"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	name := "localhost/minictr-oracle-" + strconv.Itoa(os.Getpid())
+	pm("import", tar, name)
+	t.Cleanup(func() {
+		exec.Command(podman, "--cgroup-manager=cgroupfs", "--events-backend=file", "rmi", "-f", name).Run()
+	})
+	script := "grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/self/status; ls /dev"
+	want := pm("run", "--rm", "--runtime", "runc", "--network=none", "--ulimit", "nofile=1024:1024",
+		"--ulimit", "nproc=1024:1024", "--cap-add", "NET_RAW,MKNOD,AUDIT_WRITE", name, "/bin/sh", "-c", script)
+	got := c.ok("run", "--rm", "oracle:test", "sh", "-c", script)
+	if got != want {
+		t.Errorf("minictr and podman differ inside the same image:\nminictr:\n%s\npodman:\n%s", got, want)
+	}
+}
+
+// oracleTar is a rootfs tarball made with tar(1) from the host's static
+// busybox: bin/busybox and the three applets the oracle test runs.
+func oracleTar(t *testing.T) string {
+	t.Helper()
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Skip("busybox not on PATH: install busybox-static")
+	}
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "bin"), 0o755)
+	data, err := os.ReadFile(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"sh", "grep", "ls"} {
+		os.Symlink("busybox", filepath.Join(root, "bin", a))
+	}
+	tar := filepath.Join(t.TempDir(), "bb.tar")
+	if out, err := exec.Command("tar", "-C", root, "-cf", tar, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	return tar
 }
