@@ -71,7 +71,22 @@ type harness struct {
 func newCLI(t *testing.T) *harness {
 	t.Helper()
 	testutil.RequireRoot(t)
-	return &harness{t: t, bin: minictrBinary(t), root: filepath.Join(t.TempDir(), "store")}
+	c := &harness{t: t, bin: minictrBinary(t), root: filepath.Join(t.TempDir(), "store")}
+	t.Cleanup(c.removeAll)
+	return c
+}
+
+// removeAll removes every container of the test's store, running ones too
+// (rm -f: SIGKILL, its cgroup, its directory), so that a test that failed
+// half way leaves no process, cgroup or monitor behind on the machine.
+func (c *harness) removeAll() {
+	out, err := c.cmd("ps", "-a", "-q").Output()
+	if err != nil {
+		return
+	}
+	for _, id := range strings.Fields(string(out)) {
+		c.cmd("rm", "-f", id).Run()
+	}
 }
 
 type result struct {
