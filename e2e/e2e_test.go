@@ -80,12 +80,12 @@ func newCLI(t *testing.T) *harness {
 // (rm -f: SIGKILL, its cgroup, its directory), so that a test that failed
 // half way leaves no process, cgroup or monitor behind on the machine.
 func (c *harness) removeAll() {
-	out, err := c.cmd("ps", "-a", "-q").Output()
+	out, err := exec.Command(c.bin, "--root", c.root, "ps", "-a", "-q").Output()
 	if err != nil {
 		return
 	}
 	for _, id := range strings.Fields(string(out)) {
-		c.cmd("rm", "-f", id).Run()
+		exec.Command(c.bin, "--root", c.root, "rm", "-f", id).Run()
 	}
 }
 
