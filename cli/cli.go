@@ -58,6 +58,8 @@ type CLI struct {
 	System    SystemCmd    `cmd:"" help:"Disk usage and cleanup of the whole store (system df, system prune)."`
 	Exec      ExecCmd      `cmd:"" help:"Run a command in a running container."`
 	Volume    VolumeCmd    `cmd:"" help:"Manage volumes: data kept outside containers (create, ls, inspect, rm, prune)."`
+	Network   NetworkCmd   `cmd:"" help:"Show the bridge network: subnet, gateway, addresses (network ls, network inspect)."`
+	Port      PortCmd      `cmd:"" help:"List a container's published ports."`
 
 	Commit CommitCmd `cmd:"" help:"Make a new image from a container's changes."`
 	Diff   DiffCmd   `cmd:"" help:"Show the files a container added (A), changed (C) and deleted (D)."`

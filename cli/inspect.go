@@ -8,6 +8,7 @@ import (
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
 	"github.com/minictr/minictr/mount"
+	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/volume"
 )
 
@@ -104,6 +105,31 @@ func inspectContainer(root string, ctr *container.Container) (ContainerInspect, 
 	for _, vol := range ctr.Volumes {
 		v.Mounts = append(v.Mounts, MountPoint{Type: "volume", Name: vol.Name, Source: volume.NewStore(root).Data(vol.Name), Destination: vol.Target, RW: !vol.ReadOnly})
 	}
+	v.NetworkSettings = inspectNetwork(root, ctr)
 	v.Security, err = inspectSecurity(ctr)
 	return v, err
+}
+
+// inspectNetwork is the container's endpoint on the bridge, while it has
+// one (a running container on --net bridge).
+func inspectNetwork(root string, ctr *container.Container) *NetworkSettings {
+	m, err := network.Open(root)
+	if err != nil {
+		return nil
+	}
+	ep, ok, err := m.Endpoint(ctr.ID)
+	if err != nil || !ok {
+		return nil
+	}
+	ns := &NetworkSettings{Bridge: ep.Bridge, IPAddress: ep.IP.String(), PrefixLen: ep.PrefixLen,
+		Gateway: ep.Gateway.String(), MacAddress: ep.MAC, HostVeth: ep.HostVeth, Ports: map[string][]PortBinding{}}
+	for _, p := range ep.Ports {
+		ip := "0.0.0.0"
+		if p.HostIP.IsValid() {
+			ip = p.HostIP.String()
+		}
+		key := fmt.Sprintf("%d/%s", p.ContainerPort, p.Protocol)
+		ns.Ports[key] = append(ns.Ports[key], PortBinding{ip, fmt.Sprint(p.HostPort)})
+	}
+	return ns
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
+	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/tty"
 )
 
@@ -182,7 +183,24 @@ func (c *SystemPruneCmd) Run(g *Globals) error {
 	before := layerSizes(store)
 	lines, err = store.Prune(layersInUse(g.Root))
 	printPruned("Deleted Layers:", lines)
+	if err == nil {
+		err = pruneNetwork(g.Root)
+	}
 	fmt.Println("Total reclaimed space: " + HumanSize(freed+shrunk(before, layerSizes(store))))
+	return err
+}
+
+// pruneNetwork removes the bridge minictr0 and minictr's firewall rules
+// when no running container is on them (docker's "Deleted Networks").
+func pruneNetwork(root string) error {
+	m, err := network.Open(root)
+	if err != nil {
+		return err
+	}
+	removed, err := m.Prune(container.IsRunning(root))
+	if removed {
+		printPruned("Deleted Networks:", []string{m.Config().Bridge})
+	}
 	return err
 }
 

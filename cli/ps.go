@@ -31,7 +31,11 @@ func (c *PsCmd) Run(g *Globals) error {
 			return err
 		}
 		if c.All || st.Status == container.Running {
-			rows = append(rows, summary(ctr, st))
+			r := summary(ctr, st)
+			if st.Status == container.Running {
+				r.Ports = portsColumn(publishedPorts(g.Root, ctr))
+			}
+			rows = append(rows, r)
 		}
 	}
 	switch {
@@ -44,9 +48,9 @@ func (c *PsCmd) Run(g *Globals) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(w, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tNAMES")
+	fmt.Fprintln(w, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\n", short(r.ID), r.Image, ellipsis(r.Command, 20), ago(r.Created), status(r.State), r.Name)
+		fmt.Fprintf(w, "%s\t%s\t%q\t%s\t%s\t%s\t%s\n", short(r.ID), r.Image, ellipsis(r.Command, 20), ago(r.Created), status(r.State), r.Ports, r.Name)
 	}
 	return w.Flush()
 }
@@ -57,7 +61,7 @@ func newestFirst(ctrs []*container.Container) {
 }
 
 func summary(ctr *container.Container, st container.State) ContainerSummary {
-	return ContainerSummary{ctr.ID, ctr.Name, ctr.Image, strings.Join(ctr.Args, " "), ctr.Created, st}
+	return ContainerSummary{ID: ctr.ID, Name: ctr.Name, Image: ctr.Image, Command: strings.Join(ctr.Args, " "), Created: ctr.Created, State: st}
 }
 
 // status is docker's STATUS column.

@@ -31,9 +31,9 @@ type RunCmd struct {
 	Cpus        string   `help:"CPU limit in CPUs, e.g. 0.5." placeholder:"N"`
 	PidsLimit   int64    `name:"pids-limit" help:"Maximum number of processes (0: no limit)."`
 	DetachKeys  string   `name:"detach-keys" default:"ctrl-p,ctrl-q" help:"With -it at a terminal: keys that detach and leave the container running (docker's syntax)."`
-	Net         string   `default:"none" enum:"none,host" aliases:"network" help:"Network: none (own network namespace with lo up) or host."`
 
 	SecurityFlags `embed:""` // --cap-add, --cap-drop, --privileged, --device, --security-opt (run_security.go)
+	NetworkFlags  `embed:""` // --net, -p (run_network.go)
 
 	// Everything from the image name on belongs to the container, flags
 	// too (`run alpine ls -l`), as in docker: kong stops parsing there.

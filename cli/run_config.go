@@ -34,6 +34,9 @@ func (c *RunCmd) config(g *Globals, store *image.Store, img image.Image, imageNa
 		return cfg, fmt.Errorf("no command specified: the image %s has no Entrypoint or Cmd, give one after the image name", imageName)
 	}
 	var err error
+	if cfg.Net, cfg.Publish, err = c.NetworkFlags.parse(); err != nil {
+		return cfg, err
+	}
 	if cfg.Limits, err = c.limits(); err != nil {
 		return cfg, err
 	}

@@ -29,7 +29,8 @@ type ContainerSummary struct {
 	Image   string          `json:"image"` // as the user named it
 	Command string          `json:"command"`
 	Created time.Time       `json:"created"`
-	State   container.State `json:"state"` // checked against the kernel
+	State   container.State `json:"state"`           // checked against the kernel
+	Ports   string          `json:"ports,omitempty"` // published, as ps shows them: 0.0.0.0:18080->8080/tcp
 }
 
 // ImageInspect is `inspect IMAGE`: docker's fields, plus where each layer
@@ -75,6 +76,27 @@ type ContainerInspect struct {
 	LogPath     string            `json:"LogPath"`
 	Dir         string            `json:"Dir"`
 	Security    SecurityInspect   `json:"Security"`
+	// NetworkSettings is the container's place on the bridge (--net
+	// bridge, while it runs).
+	NetworkSettings *NetworkSettings `json:"NetworkSettings,omitempty"`
+}
+
+// NetworkSettings is docker's inspect section of that name: the bridge
+// address, MAC and gateway of eth0, the host end of its veth, its ports.
+type NetworkSettings struct {
+	Bridge     string                   `json:"Bridge"`
+	IPAddress  string                   `json:"IPAddress"`
+	PrefixLen  int                      `json:"IPPrefixLen"`
+	Gateway    string                   `json:"Gateway"`
+	MacAddress string                   `json:"MacAddress"`
+	HostVeth   string                   `json:"HostVeth"`
+	Ports      map[string][]PortBinding `json:"Ports"` // "8080/tcp": [{127.0.0.1 18080}], docker's shape
+}
+
+// PortBinding is where on the host one container port is published.
+type PortBinding struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string `json:"HostPort"`
 }
 
 // SecurityInspect is what guards a container's processes (docs/12-security.md):

@@ -16,6 +16,7 @@ import (
 
 	"github.com/minictr/minictr/cgroups"
 	"github.com/minictr/minictr/layers"
+	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/security"
 )
 
@@ -37,7 +38,8 @@ type Config struct {
 	ReadOnly  bool           `json:"readOnly"`          // --read-only
 	Binds     []string       `json:"binds"`             // -v HOST:CTR[:ro]
 	Volumes   []Volume       `json:"volumes,omitempty"` // -v NAME:CTR, -v CTR, the image's VOLUMEs
-	Net       string         `json:"net"`               // none or host
+	Net       string         `json:"net"`               // bridge, none, host or container:ID
+	Publish   []network.Port `json:"publish,omitempty"` // -p
 	Tty       bool           `json:"tty"`               // -t
 	OpenStdin bool           `json:"openStdin"`         // -i: stdin stays open (a pipe nobody closes, when detached)
 	Limits    cgroups.Limits `json:"limits"`            // -m, --cpus, --pids-limit as numbers

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/minictr/minictr/mount"
+	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/ns"
 	"github.com/minictr/minictr/security"
 	"github.com/minictr/minictr/tty"
@@ -35,14 +36,18 @@ type initSpec struct {
 	ReadOnly bool         `json:"readOnly"`
 	Hostname string       `json:"hostname"`
 	NetNS    bool         `json:"netns"` // a new network namespace: bring lo up
-	Tty      bool         `json:"tty"`
-	Rows     uint16       `json:"rows,omitempty"` // with Tty: the terminal's size before the command starts
-	Cols     uint16       `json:"cols,omitempty"`
-	Args     []string     `json:"args"`
-	Env      []string     `json:"env"`
-	Cwd      string       `json:"cwd"`
-	User     string       `json:"user"`
-	Debug    bool         `json:"debug"`
+	// Endpoint is the bridge's address for eth0 (--net bridge), configured
+	// from inside; JoinNet the network namespace to join (--net container:).
+	Endpoint *network.Endpoint `json:"endpoint,omitempty"`
+	JoinNet  string            `json:"joinNet,omitempty"`
+	Tty      bool              `json:"tty"`
+	Rows     uint16            `json:"rows,omitempty"` // with Tty: the terminal's size before the command starts
+	Cols     uint16            `json:"cols,omitempty"`
+	Args     []string          `json:"args"`
+	Env      []string          `json:"env"`
+	Cwd      string            `json:"cwd"`
+	User     string            `json:"user"`
+	Debug    bool              `json:"debug"`
 	// Security is the container's guards, applied last (applyGuards);
 	// Devices the extra nodes for its /dev (container/security.go).
 	Security security.Config    `json:"security"`
@@ -52,10 +57,17 @@ type initSpec struct {
 // newInitSpec is the parent's end: the part of the container's config that
 // init needs, with its mounts resolved to host paths. The /etc files are
 // written here, in the container's directory.
-func newInitSpec(ctr *Container, o Options) (initSpec, error) {
-	files, err := mount.Files(ctr.Dir, ctr.Hostname, resolvConf(ctr.Net))
+func newInitSpec(ctr *Container, o Options, ep *network.Endpoint) (initSpec, error) {
+	hosts, resolv := hostsAndResolv(ctr, ep)
+	files, err := mount.Files(ctr.Dir, ctr.Hostname, hosts, resolv)
 	if err != nil {
 		return initSpec{}, err
+	}
+	var joinNet string
+	if name := joinedContainer(ctr.Net); name != "" {
+		if joinNet, err = netnsOf(o.Root, name); err != nil {
+			return initSpec{}, err
+		}
 	}
 	binds, err := ctr.binds()
 	if err != nil {
@@ -69,20 +81,9 @@ func newInitSpec(ctr *Container, o Options) (initSpec, error) {
 		Layers: ctr.Layers, Upper: ctr.Upper(), Work: ctr.Work(), Rootfs: ctr.Rootfs(),
 		Binds: sortMounts(append(files, append(binds, vols...)...)), Populate: vols,
 		ReadOnly: ctr.ReadOnly, Hostname: ctr.Hostname,
-		NetNS: ctr.Net != "host", Tty: ctr.Tty, Args: ctr.Args, Env: withTerm(ctr.Env, ctr.Tty, ctr.Hostname),
+		NetNS: namespaces(ctr.Net).Net, Endpoint: ep, JoinNet: joinNet, Tty: ctr.Tty, Args: ctr.Args, Env: withTerm(ctr.Env, ctr.Tty, ctr.Hostname),
 		Cwd: ctr.Cwd, User: ctr.User, Debug: o.Debug,
 	}, nil
-}
-
-// resolvConf is the container's /etc/resolv.conf: the host's with --net
-// host; with --net none there is no network to ask, so no nameserver.
-func resolvConf(net string) []byte {
-	if net == "host" {
-		if b, err := os.ReadFile("/etc/resolv.conf"); err == nil {
-			return b
-		}
-	}
-	return []byte("# no network (--net none): no nameserver\n")
 }
 
 // Init is the child's end, the container's first process: `minictr init`,
@@ -100,6 +101,11 @@ func Init() int {
 	SetTracing(s.Debug)
 	if err := ns.WaitContinue(); err != nil {
 		return ns.ReportError("sync", err, ns.CodeSetup)
+	}
+	if s.JoinNet != "" { // --net container:X, while the host's /proc is still here
+		if err := ns.JoinNetwork(s.JoinNet); err != nil {
+			return ns.ReportError("network", err, ns.CodeSetup)
+		}
 	}
 	if err := mount.SetupRootfs(rootfsConfig(s)); err != nil {
 		return ns.ReportError("rootfs", err, ns.CodeSetup)
@@ -174,7 +180,12 @@ func setupProcess(s initSpec) ([]string, *ns.User, error) {
 	if err := ns.SetHostname(s.Hostname); err != nil {
 		return nil, nil, err
 	}
-	if s.NetNS {
+	switch {
+	case s.Endpoint != nil: // --net bridge: eth0 on the bridge, lo, the default route
+		if err := network.ConfigureInside(*s.Endpoint); err != nil {
+			return nil, nil, err
+		}
+	case s.NetNS:
 		if err := ns.LoopbackUp(); err != nil {
 			return nil, nil, err
 		}

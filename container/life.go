@@ -67,6 +67,12 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 		cg.Delete()
 		return 0, err
 	}
+	if IsBridge(ctr.Net) {
+		// After the exit is recorded (a deferred call runs after the
+		// return value is set): the bridge gives back its address, rules
+		// and veth while nobody waits for them.
+		defer DetachNetwork(o.Root, ctr.ID)
+	}
 	code, err := startProcess(ctr, o, cg, pio)
 	if err != nil {
 		cg.Delete()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/minictr/minictr/cgroups"
+	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/ns"
 )
 
@@ -15,22 +16,11 @@ import (
 // docker's way: the command's own code, 126/127 when it cannot be run,
 // 128+N when a signal killed it. Errors are minictr's own failures (125).
 func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int, error) {
-	spec, err := newInitSpec(ctr, o)
+	ep, err := allocateNetwork(o.Root, ctr) // given back by live, after the exit
 	if err != nil {
 		return 0, err
 	}
-	if err := addGuards(&spec, ctr); err != nil {
-		return 0, err
-	}
-	if ctr.Tty {
-		spec.Rows, spec.Cols = pio.termSize()
-	}
-	sc := ns.StartConfig{Args: []string{"init"}, Options: namespaces(ctr.Net), Config: spec,
-		Stdout: pio.stdout, Stderr: pio.stderr}
-	if pio.interactive {
-		sc.Stdin = pio.stdin
-	}
-	console, err := consoleSocket(&sc, ctr.Tty)
+	sc, console, err := initStart(ctr, o, pio, ep)
 	if err != nil {
 		return 0, err
 	}
@@ -41,6 +31,9 @@ func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int
 	p, err := startInCgroup(sc, cg, pio.childEnds)
 	if err != nil {
 		return 0, err
+	}
+	if err := connectNetwork(o.Root, ep, p.Pid()); err != nil { // before init goes on to configure eth0
+		return kill(p, err)
 	}
 	stopSignals := ns.ForwardSignals(p)
 	defer stopSignals()
@@ -64,6 +57,29 @@ func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int
 		return childError(pio.msgs, err)
 	}
 	return code, nil
+}
+
+// initStart says how to start init: its spec (what it will build and run),
+// its namespaces, its stdio, and with -t the socket over which it will send
+// the terminal it makes.
+func initStart(ctr *Container, o Options, pio procIO, ep *network.Endpoint) (ns.StartConfig, *os.File, error) {
+	spec, err := newInitSpec(ctr, o, ep)
+	if err != nil {
+		return ns.StartConfig{}, nil, err
+	}
+	if err := addGuards(&spec, ctr); err != nil {
+		return ns.StartConfig{}, nil, err
+	}
+	if ctr.Tty {
+		spec.Rows, spec.Cols = pio.termSize()
+	}
+	sc := ns.StartConfig{Args: []string{"init"}, Options: namespaces(ctr.Net), Config: spec,
+		Stdout: pio.stdout, Stderr: pio.stderr}
+	if pio.interactive {
+		sc.Stdin = pio.stdin
+	}
+	console, err := consoleSocket(&sc, ctr.Tty)
+	return sc, console, err
 }
 
 // waitProcess waits for a started child (init, or exec's helper) and the
@@ -126,11 +142,12 @@ func initFailed(p *ns.Proc, cg cgroups.Cgroup, limit int64, pio procIO, err erro
 	return childError(pio.msgs, err)
 }
 
-// namespaces is which namespaces a container gets: all of them, but the
-// network one with --net host.
+// namespaces is which namespaces a container gets: all new, but the
+// network one with --net host (the host's) or container:X (X's, joined by
+// init).
 func namespaces(net string) ns.Options {
 	o := ns.AllNew()
-	o.Net = net != "host"
+	o.Net = net != "host" && joinedContainer(net) == "" // host, container:X: an existing one
 	return o
 }
 

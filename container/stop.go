@@ -81,6 +81,11 @@ func (c *Container) Delete(name string, force bool) error {
 	if err := deleteCgroup(st); err != nil {
 		return err
 	}
+	if IsBridge(c.Net) { // left behind if the minictr that ran it was killed
+		if err := DetachNetwork(c.root(), c.ID); err != nil {
+			return err
+		}
+	}
 	return c.Remove()
 }
 

@@ -37,11 +37,19 @@ func (c *harness) execBox() (string, container.State) {
 	if len(ids) != 1 {
 		c.t.Fatalf("want one container, have %v", ids)
 	}
+	// The command can touch /sync/up before its `run` has written
+	// state.json (it does so once the exec is done): wait for that too.
 	var st container.State
-	b, err := os.ReadFile(filepath.Join(c.root, "containers", ids[0], "state.json"))
-	if err != nil || json.Unmarshal(b, &st) != nil || st.Pid == 0 {
-		c.t.Fatalf("state of box: %v %s", err, b)
+	var b []byte
+	var err error
+	for i := 0; i < 600; i++ {
+		b, err = os.ReadFile(filepath.Join(c.root, "containers", ids[0], "state.json"))
+		if err == nil && json.Unmarshal(b, &st) == nil && st.Pid != 0 {
+			return sync, st
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
+	c.t.Fatalf("state of box: %v %s", err, b)
 	return sync, st
 }
 

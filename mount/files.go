@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 )
 
-// Files writes the container's /etc/hostname, /etc/hosts and (when resolv
-// is not nil) /etc/resolv.conf into dir, the container's own directory on
+// Files writes the container's /etc/hostname, /etc/hosts (hosts, or when
+// nil HostsFile's) and (when resolv is not nil) /etc/resolv.conf into dir, the container's own directory on
 // the host, and returns the Binds that put them over the image's files.
 // Pass them to MountBinds with the volumes.
 //
@@ -18,7 +18,7 @@ import (
 // bind-mounts them, and so does minictr: the image stays clean, and the
 // runtime can update them while the container runs. Each file is written to
 // a temporary name and renamed, so a crash never leaves half a file.
-func Files(dir, hostname string, resolv []byte) ([]Bind, error) {
+func Files(dir, hostname string, hosts, resolv []byte) ([]Bind, error) {
 	if hostname == "" {
 		return nil, fmt.Errorf("container files in %s: empty hostname", dir)
 	}
@@ -26,7 +26,10 @@ func Files(dir, hostname string, resolv []byte) ([]Bind, error) {
 		name string
 		data []byte
 	}
-	files := []file{{"hostname", []byte(hostname + "\n")}, {"hosts", HostsFile(hostname)}}
+	if hosts == nil {
+		hosts = HostsFile(hostname)
+	}
+	files := []file{{"hostname", []byte(hostname + "\n")}, {"hosts", hosts}}
 	if resolv != nil {
 		files = append(files, file{"resolv.conf", resolv})
 	}

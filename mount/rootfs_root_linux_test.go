@@ -33,7 +33,7 @@ func busyboxContainer(t *testing.T) RootfsConfig {
 	writeTree(t, app, map[string]string{"etc/motd": "hello from the app layer\n"})
 	writeTree(t, c, map[string]string{"upper/": "", "work/": "", "rootfs/": ""})
 	writeTree(t, dir, map[string]string{"volume/data.txt": "from the host\n"})
-	etc, err := Files(c, testHostname, []byte("nameserver 127.0.0.1\n"))
+	etc, err := Files(c, testHostname, nil, []byte("nameserver 127.0.0.1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

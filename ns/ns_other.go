@@ -34,6 +34,7 @@ func NamespaceInodes(pid int) (map[string]uint64, error) { return nil, errors.Er
 
 // Joining a running container (`minictr exec`), see setns_linux.go.
 func Join(pid int, start uint64) error       { return errors.ErrUnsupported }
+func JoinNetwork(path string) error          { return errors.ErrUnsupported }
 func Undumpable() error                      { return errors.ErrUnsupported }
 func Spawn(c SpawnConfig) (*exec.Cmd, error) { return nil, errors.ErrUnsupported }
 func Relay(pid int) (stop func())            { return func() {} }

@@ -249,3 +249,21 @@ func ReexecSealed() error {
 	f.Close()
 	return &os.PathError{Op: "execve", Path: path, Err: err}
 }
+
+// JoinNetwork moves the CALLING THREAD into the network namespace of the
+// file path (/proc/PID/ns/net of another container: --net container:X).
+// `minictr init` calls it on its locked thread before anything else of the
+// container is set up; the command it execs keeps the namespace, since
+// execve(2) keeps the calling thread's namespaces.
+func JoinNetwork(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("join network namespace: %w", err)
+	}
+	defer f.Close()
+	trace("setns", path, "CLONE_NEWNET")
+	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("setns %s CLONE_NEWNET: %w", path, err)
+	}
+	return nil
+}
