@@ -44,8 +44,8 @@ type Instruction struct {
 	// Args as the reference's grammar for this instruction splits them
 	// (see splitArgs): one shell-form string for RUN/CMD/ENTRYPOINT, the
 	// list for JSON forms, key and value alternately for ENV and LABEL.
-	Args []string
-	JSON bool              // exec (JSON array) form
+	Args  []string
+	JSON  bool              // exec (JSON array) form
 	Flags map[string]string // --name=value before the arguments
 	// Original is the logical line as written (continuations joined).
 	Original string
