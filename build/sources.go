@@ -41,7 +41,7 @@ func (c *Context) Sources(src string) ([]Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.Ignore.Excluded(r) && r != "." {
+		if c.excludedSource(r) {
 			return nil, fmt.Errorf("copy %s: file not found in build context or excluded by .dockerignore", src)
 		}
 		paths = []string{r}
@@ -58,6 +58,17 @@ func (c *Context) Sources(src string) ([]Source, error) {
 		out = append(out, Source{Path: p, Files: files})
 	}
 	return out, nil
+}
+
+// excludedSource: an excluded path cannot be a source, except the root
+// and a directory holding a path a "!" pattern re-includes (docker sends
+// that path, so the directory exists in what the builder sees).
+func (c *Context) excludedSource(rel string) bool {
+	if rel == "." || !c.Ignore.Excluded(rel) {
+		return false
+	}
+	fi, err := os.Lstat(filepath.Join(c.Dir, filepath.FromSlash(rel)))
+	return err != nil || !fi.IsDir() || !c.Ignore.MayIncludeUnder(rel)
 }
 
 // glob matches pattern against every non-excluded path of the context.
