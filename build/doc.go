@@ -21,6 +21,8 @@
 //     ENV scoping, the proxy args) and the instruction after expansion.
 //   - ignore.go: .dockerignore; context.go, sources.go: reading the context
 //     in place without ever leaving it.
+//   - plan.go: which stages a target needs (FROM <stage>, COPY --from);
+//     rules.go: --chown, --chmod, WORKDIR, COPY destinations, HEALTHCHECK.
 //   - cache.go, cache_sources.go: the cache key's inputs and Explain.
 //
 // The cache-key rule implemented by KeyInputs.Key, and its sources:

@@ -213,3 +213,18 @@ func ExampleExpandWord() {
 	// $VERSION
 	// v1.2
 }
+
+func TestExpandedEmptyIsAnError(t *testing.T) {
+	for _, tt := range []struct{ file, want string }{
+		{"FROM a\nVOLUME $E\n", "dockerfile line 2: VOLUME specified can not be an empty string"},
+		{"FROM a\nWORKDIR $NOPE\n", "dockerfile line 2: WORKDIR requires a non-empty argument after expansion"},
+		{"FROM a\nENV $NOPE=1\n", "dockerfile line 2: ENV names can not be blank"},
+		{"FROM a\nUSER ${X:?}\n", "dockerfile line 2: expand \"${X:?}\": X: is not allowed to be empty"},
+	} {
+		df := mustParse(t, tt.file)
+		_, err := NewScope(nil, nil, []string{"E="}, df.Escape).Apply(df.Stages[0].Instructions[0])
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want %q", tt.file, err, tt.want)
+		}
+	}
+}

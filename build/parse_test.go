@@ -130,6 +130,7 @@ func TestParseErrors(t *testing.T) {
 		{"flag on RUN continuation", "FROM a\nRUN \\\n --mount=type=cache,target=/c make\n", "line 2: RUN --mount is a BuildKit extension: not supported", true},
 		{"heredoc", "FROM a\nRUN <<EOF\necho hi\nEOF\n", "line 2: heredoc <<EOF is a BuildKit extension", true},
 		{"heredoc to a file", "FROM a\nRUN cat <<-'END' >/x\n", "heredoc <<-'END'", true},
+		{"heredoc glued to a redirection", "FROM a\nRUN cat <<EOF>/x\n", "heredoc <<EOF>/x", true},
 		{"COPY heredoc", "FROM a\nCOPY <<EOF /x\n", "line 2: heredoc", true},
 		{"COPY --link", "FROM a\nCOPY --link a b\n", "COPY --link is a BuildKit extension", true},
 		{"ONBUILD ONBUILD", "FROM a\nONBUILD ONBUILD RUN x\n", "line 2: chaining ONBUILD", false},
