@@ -97,7 +97,7 @@ func buildahConfig(t *testing.T, buildah, file string, args map[string]string, i
 func ourConfig(t *testing.T, file string, args map[string]string) ociConfig {
 	t.Helper()
 	df := mustParse(t, file)
-	global, err := GlobalArgs(df.MetaArgs, args, df.Escape)
+	global, err := GlobalArgs(df.MetaArgs, args, nil, df.Escape)
 	if err != nil {
 		t.Fatal(err)
 	}

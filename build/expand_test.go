@@ -107,7 +107,7 @@ func mustParse(t *testing.T, s string) *Dockerfile {
 func applyAll(t *testing.T, file string, buildArgs map[string]string, baseEnv []string) ([]string, *Scope) {
 	t.Helper()
 	df := mustParse(t, file)
-	global, err := GlobalArgs(df.MetaArgs, buildArgs, df.Escape)
+	global, err := GlobalArgs(df.MetaArgs, buildArgs, nil, df.Escape)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,5 +226,27 @@ func TestExpandedEmptyIsAnError(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.file, err, tt.want)
 		}
+	}
+}
+
+func TestPlatformArgs(t *testing.T) {
+	df := mustParse(t, "FROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETARCH\nENV A=$TARGETARCH/$TARGETOS\n")
+	auto := PlatformArgs("linux", "arm64", "v8")
+	global, err := GlobalArgs(df.MetaArgs, nil, auto, df.Escape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, platform, _ := ExpandFrom(df.Stages[0], global, df.Escape); platform != "linux/arm64/v8" {
+		t.Errorf("FROM --platform=$BUILDPLATFORM gave %q", platform)
+	}
+	s := NewScope(global, nil, nil, df.Escape)
+	for _, ins := range df.Stages[0].Instructions {
+		if _, err := s.Apply(ins); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// TARGETOS was not redeclared in the stage: empty there.
+	if got := s.Env(); !reflect.DeepEqual(got, []string{"A=arm64/"}) {
+		t.Errorf("env = %q", got)
 	}
 }

@@ -28,8 +28,8 @@ type PlannedStage struct {
 // The names in FROM and COPY --from are expanded here with the ARGs only;
 // a --from value taken from a base image's ENV is not known before the
 // build and is read as an image reference.
-func Plan(df *Dockerfile, target string, buildArgs map[string]string) ([]PlannedStage, error) {
-	global, err := GlobalArgs(df.MetaArgs, buildArgs, df.Escape)
+func Plan(df *Dockerfile, target string, buildArgs, auto map[string]string) ([]PlannedStage, error) {
+	global, err := GlobalArgs(df.MetaArgs, buildArgs, auto, df.Escape)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func TestPlan(t *testing.T) {
 		{"build", map[string]string{"GO": "1.23"}, "0:golang:1.23[][]"},
 	}
 	for _, tt := range tests {
-		p, err := Plan(df, tt.target, tt.args)
+		p, err := Plan(df, tt.target, tt.args, nil)
 		if err != nil {
 			t.Fatalf("%q: %v", tt.target, err)
 		}
@@ -64,7 +64,7 @@ func TestPlanErrors(t *testing.T) {
 		{"ARG B\nFROM $B\n", "", "dockerfile line 2: base name ($B) should not be blank"},
 	}
 	for _, tt := range tests {
-		_, err := Plan(mustParse(t, tt.file), tt.target, nil)
+		_, err := Plan(mustParse(t, tt.file), tt.target, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.file, err, tt.want)
 		}

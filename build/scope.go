@@ -22,9 +22,14 @@ var Expands = map[string]bool{"add": true, "copy": true, "env": true, "expose": 
 
 // GlobalArgs evaluates the ARGs before the first FROM: each takes its
 // --build-arg value if given, else its default (expanded with the global
-// ARGs above it). The result is what FROM lines see.
-func GlobalArgs(meta []Instruction, buildArgs map[string]string, escape rune) (map[string]string, error) {
+// ARGs above it). auto are the automatic platform ARGs (PlatformArgs),
+// defined in the global scope without an ARG line; nil for none. The
+// result is what FROM lines see, and what `ARG name` in a stage takes.
+func GlobalArgs(meta []Instruction, buildArgs, auto map[string]string, escape rune) (map[string]string, error) {
 	s := &Scope{escape: escape, buildArgs: buildArgs, global: map[string]string{}}
+	for _, k := range sortedKeys(auto) {
+		s.args = append(s.args, scopedArg{name: k, value: auto[k], set: true})
+	}
 	for _, ins := range meta {
 		if _, err := s.Apply(ins); err != nil {
 			return nil, err
@@ -53,6 +58,33 @@ func ExpandFrom(st Stage, global map[string]string, escape rune) (base, platform
 		return "", "", &ParseError{Line: st.Line, Err: fmt.Errorf("base name (%s) should not be blank", st.BaseName)}
 	}
 	return base, platform, nil
+}
+
+// PlatformArgs are BuildKit's automatic platform ARGs for a build on and
+// for one platform (minictr builds for the host only, so BUILD* and
+// TARGET* agree): TARGETPLATFORM=linux/arm64/v8, TARGETOS=linux,
+// TARGETARCH=arm64, TARGETVARIANT=v8, and the same with BUILD. A stage
+// sees them after `ARG TARGETARCH` (Dockerfile reference, "Automatic
+// platform ARGs in the global scope").
+func PlatformArgs(goos, goarch, variant string) map[string]string {
+	platform := goos + "/" + goarch
+	if variant != "" {
+		platform += "/" + variant
+	}
+	m := map[string]string{}
+	for _, side := range []string{"BUILD", "TARGET"} {
+		m[side+"PLATFORM"], m[side+"OS"], m[side+"ARCH"], m[side+"VARIANT"] = platform, goos, goarch, variant
+	}
+	return m
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 type scopedArg struct {
