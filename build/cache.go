@@ -172,3 +172,26 @@ func short(d string) string {
 	}
 	return d
 }
+
+// Nearest picks, among the stored inputs of earlier builds (oldest first),
+// the one to explain a miss against: an entry on the same parent with the
+// same instruction first (then build args or sources changed), then one
+// on the same parent (the instruction changed), then one with the same
+// instruction (an earlier step was rebuilt); the latest wins a tie. It
+// returns false when none is related: "no earlier build of this step".
+func Nearest(stored []KeyInputs, current KeyInputs) (KeyInputs, bool) {
+	best, bestScore := KeyInputs{}, 0
+	for _, k := range stored {
+		score := 0
+		if k.Parent == current.Parent && k.Config == current.Config {
+			score += 2
+		}
+		if k.Instruction == current.Instruction {
+			score++
+		}
+		if score > 0 && score >= bestScore {
+			best, bestScore = k, score
+		}
+	}
+	return best, bestScore > 0
+}

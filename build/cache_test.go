@@ -189,3 +189,39 @@ func ExampleExplain() {
 	// build arg VERSION 1.2 → 1.3
 	// no earlier build of this step
 }
+
+func TestNearest(t *testing.T) {
+	cur := KeyInputs{Parent: "p2", Config: "c", Instruction: "RUN b"}
+	samePlace := KeyInputs{Parent: "p2", Config: "c", Instruction: "RUN a"}
+	sameText := KeyInputs{Parent: "p1", Config: "c", Instruction: "RUN b"}
+	both := KeyInputs{Parent: "p2", Config: "c", Instruction: "RUN b", BuildArgs: []string{"V=1"}}
+	unrelated := KeyInputs{Parent: "x", Config: "y", Instruction: "RUN z"}
+	tests := []struct {
+		stored []KeyInputs
+		want   KeyInputs
+		ok     bool
+	}{
+		{nil, KeyInputs{}, false},
+		{[]KeyInputs{unrelated}, KeyInputs{}, false},
+		{[]KeyInputs{sameText, unrelated}, sameText, true},
+		{[]KeyInputs{sameText, samePlace}, samePlace, true},
+		{[]KeyInputs{both, samePlace, sameText}, both, true},
+	}
+	for i, tt := range tests {
+		got, ok := Nearest(tt.stored, cur)
+		if ok != tt.ok || got.Key() != tt.want.Key() {
+			t.Errorf("%d: got %+v %v, want %+v %v", i, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestConfigDigest(t *testing.T) {
+	a, err := ConfigDigest(map[string]any{"Env": []string{"A=1"}})
+	b, _ := ConfigDigest(map[string]any{"Env": []string{"A=2"}})
+	if err != nil || a == b || !strings.HasPrefix(a, "sha256:") {
+		t.Errorf("%s %s %v", a, b, err)
+	}
+	if _, err := ConfigDigest(func() {}); err == nil {
+		t.Error("a func has no JSON: want an error")
+	}
+}
