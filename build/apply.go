@@ -54,17 +54,11 @@ func (s *Scope) expand(ins Instruction) (Instruction, error) {
 	}
 	out := ins
 	out.Args = nil
-	out.Flags = map[string]string{}
-	word := func(w string) (string, error) { return ExpandWord(w, s.Lookup, s.escape) }
-	for k, v := range ins.Flags {
-		if k == "chown" || k == "chmod" || k == "from" || k == "platform" {
-			var err error
-			if v, err = word(v); err != nil {
-				return Instruction{}, err
-			}
-		}
-		out.Flags[k] = v
+	var err error
+	if out.Flags, err = s.expandFlags(ins.Flags); err != nil {
+		return Instruction{}, err
 	}
+	word := func(w string) (string, error) { return ExpandWord(w, s.Lookup, s.escape) }
 	switch ins.Name {
 	case "arg":
 		for _, w := range ins.Args {
@@ -97,6 +91,22 @@ func (s *Scope) expand(ins Instruction) (Instruction, error) {
 		}
 	}
 	return out, checkExpanded(out)
+}
+
+// expandFlags expands the flags whose values may hold variables:
+// --chown, --chmod, --from and --platform.
+func (s *Scope) expandFlags(flags map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(flags))
+	for k, v := range flags {
+		if k == "chown" || k == "chmod" || k == "from" || k == "platform" {
+			var err error
+			if v, err = ExpandWord(v, s.Lookup, s.escape); err != nil {
+				return nil, err
+			}
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 func checkExpanded(ins Instruction) error {

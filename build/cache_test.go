@@ -169,6 +169,9 @@ func TestContextSources(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tt.src, got, tt.want)
 		}
 	}
+	if got, _ := c.Sources("in/c.py"); len(got) != 1 || got[0].Given != "in/c.py" || got[0].Path != "sub/c.py" {
+		t.Errorf("in/c.py: %+v", got)
+	}
 	// In a directory walk the link stays a link.
 	if got := paths("."); !strings.Contains(got, "out:symlink") || strings.Contains(got, "secret") || strings.Contains(got, "passwd") {
 		t.Errorf(". = %q", got)

@@ -177,22 +177,8 @@ func logicalLines(r io.Reader, df *Dockerfile) ([]logicalLine, error) {
 		if strings.HasPrefix(text, "#") || text == "" {
 			continue
 		}
-		start, hadEmpty := n, false
-		text, cont := trimContinuation(text, df.Escape)
-		for cont && sc.Scan() {
-			n++
-			next := string(sc.Bytes())
-			trimmed := strings.TrimLeftFunc(next, unicode.IsSpace)
-			if strings.HasPrefix(trimmed, "#") {
-				continue
-			}
-			if trimmed == "" {
-				hadEmpty = true
-				continue
-			}
-			next, cont = trimContinuation(next, df.Escape)
-			text += next
-		}
+		start := n
+		text, hadEmpty := continued(sc, &n, text, df.Escape)
 		if hadEmpty {
 			df.Notes = append(df.Notes, fmt.Sprintf("line %d: empty continuation line (docker warns; it will become an error): %s", start, text))
 		}
@@ -205,6 +191,29 @@ func logicalLines(r io.Reader, df *Dockerfile) ([]logicalLine, error) {
 		return nil, &ParseError{Line: n + 1, Err: fmt.Errorf("read dockerfile: %w", err)}
 	}
 	return out, nil
+}
+
+// continued appends the continuation lines of an instruction that starts
+// with text, counting lines in *n. Comment lines and empty lines between
+// them are skipped; it reports whether there was an empty one.
+func continued(sc *bufio.Scanner, n *int, text string, escape rune) (string, bool) {
+	hadEmpty := false
+	text, cont := trimContinuation(text, escape)
+	for cont && sc.Scan() {
+		*n++
+		next := string(sc.Bytes())
+		trimmed := strings.TrimLeftFunc(next, unicode.IsSpace)
+		if strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if trimmed == "" {
+			hadEmpty = true
+			continue
+		}
+		next, cont = trimContinuation(next, escape)
+		text += next
+	}
+	return text, hadEmpty
 }
 
 // directive handles one line while directives are still possible. It

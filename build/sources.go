@@ -17,6 +17,9 @@ import (
 // everything below it that .dockerignore does not exclude).
 type Source struct {
 	Path  string // resolved, relative to the context root
+	// Given is the path as matched, before symlinks were resolved
+	// ("link/app.py" when Path is "real/app.py"): the name a copy takes.
+	Given string
 	Files []SourceFile
 }
 
@@ -28,7 +31,7 @@ func (c *Context) Sources(src string) ([]Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	var paths []string
+	var paths, given []string
 	if hasMeta(rel) {
 		if paths, err = c.glob(rel); err != nil {
 			return nil, err
@@ -44,10 +47,13 @@ func (c *Context) Sources(src string) ([]Source, error) {
 		if c.excludedSource(r) {
 			return nil, fmt.Errorf("copy %s: file not found in build context or excluded by .dockerignore", src)
 		}
-		paths = []string{r}
+		paths, given = []string{r}, []string{rel}
 	}
 	out := make([]Source, 0, len(paths))
-	for _, p := range paths {
+	if given == nil {
+		given = paths // a glob matches real paths: nothing to resolve
+	}
+	for i, p := range paths {
 		files, err := c.walk(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("copy %s: file not found in build context or excluded by .dockerignore: %w", src, err)
@@ -55,7 +61,7 @@ func (c *Context) Sources(src string) ([]Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Source{Path: p, Files: files})
+		out = append(out, Source{Path: p, Given: given[i], Files: files})
 	}
 	return out, nil
 }
