@@ -16,7 +16,7 @@ import (
 // and the files it contributes (the file itself, or a directory and
 // everything below it that .dockerignore does not exclude).
 type Source struct {
-	Path  string // resolved, relative to the context root
+	Path string // resolved, relative to the context root
 	// Given is the path as matched, before symlinks were resolved
 	// ("link/app.py" when Path is "real/app.py"): the name a copy takes.
 	Given string
