@@ -3,6 +3,7 @@ package build
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -136,4 +137,43 @@ func ourConfig(t *testing.T, file string, args map[string]string) ociConfig {
 	}
 	c.Env = s.Env()
 	return c
+}
+
+// TestParseErrorsAgainstBuildah: what buildah (docker's classic parser)
+// rejects, this parser rejects too, naming the line. buildah 1.28 is
+// laxer than BuildKit in a few places this parser follows BuildKit:
+// RUN before FROM, `ARG =x`, `LABEL =x`, `FROM a AS 1x` (TestParseErrors).
+func TestParseErrorsAgainstBuildah(t *testing.T) {
+	testutil.RequireRoot(t)
+	buildah := testutil.RequireTool(t, "buildah", "buildah")
+	for _, file := range []string{
+		"FROM scratch\nFOO bar\n",
+		"FROM scratch\nENV x\n",
+		"FROM scratch a\n",
+		"FROM scratch\nSHELL bash -c\n",
+		"FROM scratch\nCMD [1, 2]\n",
+		"FROM scratch\nONBUILD ONBUILD RUN x\n",
+		"FROM scratch\nENV a=1 b\n",
+		"FROM scratch\nCOPY x\n",
+		"# escape=x\nFROM scratch\n",
+		"FROM scratch\nCOPY --foo=1 a b\n",
+		"FROM scratch\nHEALTHCHECK RUN x\n",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(buildah, "--storage-driver", "vfs", "--root", filepath.Join(dir, "root"),
+			"--runroot", filepath.Join(dir, "run"), "bud", "-q", dir)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Errorf("%q: buildah accepted it (%s): the table is wrong", file, out)
+		}
+		_, ours := Parse(strings.NewReader(file))
+		if ours == nil {
+			t.Errorf("%q: buildah rejects it (%s) but Parse accepts it", file, strings.TrimSpace(string(out)))
+		} else if !strings.HasPrefix(ours.Error(), "dockerfile line ") {
+			t.Errorf("%q: %v does not name the line", file, ours)
+		}
+	}
 }
