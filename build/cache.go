@@ -23,7 +23,7 @@ import (
 //     instructions are affected by an ARG only through their expansion;
 //   - for COPY and ADD, every source file's content and metadata (path,
 //     type, mode, owner, xattrs, link target; never the mtime), after
-//     .dockerignore.
+//     .dockerignore; for COPY --from, also the chain ID it reads from.
 type KeyInputs struct {
 	// Step is this step's number in its stage (1 is the first after
 	// FROM); ParentStep is the step whose result it builds on, 0 for the
@@ -36,6 +36,10 @@ type KeyInputs struct {
 	Instruction string       `json:"instruction"`
 	BuildArgs   []string     `json:"buildArgs,omitempty"` // NAME=value, sorted
 	Sources     []SourceFile `json:"sources,omitempty"`   // sorted by Path
+	// From is, for COPY --from, the chain ID of the stage or image the
+	// files come from (with Sources listing them when the executor reads
+	// them; the chain ID alone is the conservative key).
+	From string `json:"from,omitempty"`
 }
 
 // SourceFile is what the cache sees of one file a COPY or ADD reads.
@@ -96,6 +100,9 @@ func Explain(previous, current KeyInputs) string {
 	}
 	if previous.Instruction != current.Instruction {
 		why = append(why, fmt.Sprintf("instruction changed: %q → %q", previous.Instruction, current.Instruction))
+	}
+	if previous.From != current.From {
+		why = append(why, fmt.Sprintf("the --from source changed (%s → %s)", short(previous.From), short(current.From)))
 	}
 	why = append(why, argChanges(previous.BuildArgs, current.BuildArgs)...)
 	why = append(why, sourceChanges(previous.Sources, current.Sources)...)

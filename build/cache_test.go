@@ -37,6 +37,8 @@ func TestExplain(t *testing.T) {
 		{"parent", base, with(func(k *KeyInputs) { k.Parent = "sha256:bb" }), "step 2 was rebuilt"},
 		{"base image", with(func(k *KeyInputs) { k.ParentStep = 0 }), with(func(k *KeyInputs) { k.ParentStep, k.Parent = 0, "sha256:bb" }),
 			"base image changed (layers sha256:aa → sha256:bb)"},
+		{"from", with(func(k *KeyInputs) { k.From = "sha256:0123456789abcdef" }), with(func(k *KeyInputs) { k.From = "sha256:fedcba9876543210" }),
+			"the --from source changed (sha256:0123456789ab… → sha256:fedcba987654…)"},
 		{"instruction", base, with(func(k *KeyInputs) { k.Instruction = "COPY app.py /srv/" }),
 			`instruction changed: "COPY app.py /app/" → "COPY app.py /srv/"`},
 	}
