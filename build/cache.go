@@ -168,6 +168,16 @@ func unionKeys[V any](a, b map[string]V) []string {
 	return keys
 }
 
+// shortPair writes "sha256:1f2c3d4e5f60…→9ab0c1d2e3f4…", the second
+// digest without the algorithm the first one named.
+func shortPair(a, b string) string {
+	sb := short(b)
+	if algo, _, ok := strings.Cut(a, ":"); ok && a != "" {
+		sb = strings.TrimPrefix(sb, algo+":")
+	}
+	return short(a) + "→" + sb
+}
+
 // short abbreviates a digest for a message: sha256:1f2c3d4e5f60…
 func short(d string) string {
 	if d == "" {

@@ -32,7 +32,7 @@ func fileChanges(a, b SourceFile) []string {
 		return []string{fmt.Sprintf("%s changed from %s to %s", b.Path, a.Type, b.Type)}
 	}
 	if a.Digest != b.Digest {
-		out = append(out, fmt.Sprintf("%s content changed (%s→%s)", b.Path, short(a.Digest), short(b.Digest)))
+		out = append(out, fmt.Sprintf("%s content changed (%s)", b.Path, shortPair(a.Digest, b.Digest)))
 	}
 	if a.Mode != b.Mode {
 		out = append(out, fmt.Sprintf("%s mode %04o → %04o", b.Path, a.Mode, b.Mode))

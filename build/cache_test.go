@@ -27,7 +27,7 @@ func TestExplain(t *testing.T) {
 		{"none", KeyInputs{}, base, "no earlier build of this step"},
 		{"same", base, base, "inputs unchanged"},
 		{"content", base, with(func(k *KeyInputs) { k.Sources[0].Digest = "sha256:9ab0c1d2e3f4a5b6c7" }),
-			"app.py content changed (sha256:1f2c3d4e5f6a…→sha256:9ab0c1d2e3f4…)"},
+			"app.py content changed (sha256:1f2c3d4e5f6a…→9ab0c1d2e3f4…)"},
 		{"mode", base, with(func(k *KeyInputs) { k.Sources[0].Mode = 0755 }), "app.py mode 0644 → 0755"},
 		{"owner", base, with(func(k *KeyInputs) { k.Sources[0].UID = 1000 }), "app.py owner 0:0 → 1000:0"},
 		{"link", base, with(func(k *KeyInputs) { k.Sources[0].Type, k.Sources[0].Digest = "symlink", "" }), "app.py changed from file to symlink"},
