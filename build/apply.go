@@ -41,9 +41,6 @@ func (s *Scope) declare(expanded Instruction) {
 		} else if v, ok := s.global[name]; ok && !hasDef {
 			a.value, a.set = v, true
 		}
-		if s.used != nil {
-			s.used[name] = true
-		}
 		s.args = append(s.args, a)
 	}
 }

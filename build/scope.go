@@ -107,13 +107,12 @@ type Scope struct {
 	global    map[string]string
 	env       []string // KEY=value, the config's Env so far
 	args      []scopedArg
-	used      map[string]bool
 }
 
 // NewScope starts a stage whose base image has env (its config's Env).
 func NewScope(global, buildArgs map[string]string, env []string, escape rune) *Scope {
 	return &Scope{escape: escape, buildArgs: buildArgs, global: global,
-		env: append([]string(nil), env...), used: map[string]bool{}}
+		env: append([]string(nil), env...)}
 }
 
 // Lookup is the variables expansion sees: ENV first, then ARGs.
