@@ -82,8 +82,10 @@ func DetachNetwork(root, id string) error {
 // back the addresses of containers that died unrecorded (kill -9).
 func alive(root string) func(id string) bool { return IsRunning(root) }
 
-// IsRunning is the predicate the network store asks: does container id's
-// process run? (system prune removes the bridge only when none does.)
+// IsRunning is the predicate the network store asks: may container id
+// still need its address? Yes while it runs, and while it is being started
+// (created: its address is allocated before its process runs); no once it
+// exited (also unrecorded, after a kill -9: State says Lost) or is gone.
 func IsRunning(root string) func(id string) bool {
 	return func(id string) bool {
 		c, err := Load(root, id)
@@ -91,7 +93,7 @@ func IsRunning(root string) func(id string) bool {
 			return false
 		}
 		st, err := c.State()
-		return err == nil && st.Status == Running
+		return err == nil && st.Status != Exited
 	}
 }
 

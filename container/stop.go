@@ -90,8 +90,9 @@ func (c *Container) Delete(name string, force bool) error {
 }
 
 // ClearLastRun checks that the container is not running, and removes the
-// cgroup of its last run if that run's minictr died before it could (a
-// Lost container): the new run makes a cgroup of the same name.
+// cgroup and network endpoint of its last run if that run's minictr died
+// before it could (a Lost container): the new run makes a cgroup of the
+// same name, and takes an address again.
 func (c *Container) ClearLastRun() error {
 	st, err := c.State()
 	if err != nil {
@@ -100,7 +101,17 @@ func (c *Container) ClearLastRun() error {
 	if st.Status == Running {
 		return fmt.Errorf("container %s is already running: 'minictr logs -f %s' follows its output", c.ShortID(), c.ShortID())
 	}
-	return deleteCgroup(st)
+	if err := deleteCgroup(st); err != nil {
+		return err
+	}
+	if IsBridge(c.Net) { // an address its last run died holding
+		if err := DetachNetwork(c.root(), c.ID); err != nil {
+			return err
+		}
+	}
+	// Created again until the new run records it running: the network
+	// store must not take back the address this start is about to get.
+	return c.SaveState(State{Status: Created})
 }
 
 // deleteCgroup removes the cgroup st recorded, if it is still there (left

@@ -9,7 +9,7 @@ import (
 
 func TestFiles(t *testing.T) {
 	dir := t.TempDir()
-	binds, err := Files(dir, "c1", []byte("nameserver 127.0.0.53\n"))
+	binds, err := Files(dir, "c1", nil, []byte("nameserver 127.0.0.53\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,14 +36,14 @@ func TestFiles(t *testing.T) {
 		t.Errorf("want exactly 3 files (no temp files left), got %v", entries)
 	}
 
-	binds, err = Files(dir, "c2", nil)
+	binds, err = Files(dir, "c2", nil, nil)
 	if err != nil || len(binds) != 2 {
 		t.Errorf("nil resolv.conf: want 2 binds (image's resolv.conf kept), got %+v, %v", binds, err)
 	}
-	if _, err := Files(dir, "", nil); err == nil {
+	if _, err := Files(dir, "", nil, nil); err == nil {
 		t.Error("empty hostname accepted")
 	}
-	if _, err := Files(filepath.Join(dir, "missing"), "c1", nil); err == nil {
+	if _, err := Files(filepath.Join(dir, "missing"), "c1", nil, nil); err == nil {
 		t.Error("missing directory accepted")
 	}
 }

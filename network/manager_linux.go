@@ -78,10 +78,12 @@ func (m *Manager) reclaim(containerID string, alive func(string) bool) ([]Endpoi
 	}
 	var live []Endpoint
 	for _, ep := range eps {
-		if ep.ContainerID == containerID {
+		// A container started again after its last run died unrecorded
+		// (kill -9 of its monitor) finds its old endpoint: given back here.
+		if ep.ContainerID == containerID && (alive == nil || alive(containerID)) {
 			return nil, fmt.Errorf("attach %s: the container already has address %v", containerID, ep.IP)
 		}
-		if alive != nil && !alive(ep.ContainerID) {
+		if ep.ContainerID == containerID || alive != nil && !alive(ep.ContainerID) {
 			if err := teardown(m.dir, ep); err != nil {
 				return nil, fmt.Errorf("reclaim %v from %s: %w", ep.IP, ep.ContainerID, err)
 			}

@@ -12,14 +12,16 @@ import (
 const BusyboxPath = "/bin/busybox"
 
 // Applets are the busybox commands BusyboxRoot links into /bin: enough for
-// the labs (a shell, ps, mount, hostname, id, ip) and for tests that look
-// around inside a container (stat, sha256sum, find).
+// the labs (a shell, ps, mount, hostname, id, ip; ping, wget, httpd, nc for
+// the network) and for tests that look around inside a container (stat,
+// sha256sum, find).
 var Applets = []string{
 	"sh", "ls", "cat", "echo", "true", "false", "sleep", "id", "ps",
 	"hostname", "mount", "umount", "stat", "sha256sum", "find", "env",
 	"mkdir", "rm", "touch", "cp", "mv", "ln", "grep", "sed", "head",
 	"tail", "wc", "uname", "whoami", "readlink", "chmod", "chown", "df",
 	"ip", "kill", "top", "test", "pwd", "printf", "seq", "dd", "free",
+	"ping", "wget", "httpd", "nc", "sync",
 }
 
 // BusyboxRoot returns the files of a minimal root filesystem: the static

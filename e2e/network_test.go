@@ -1,0 +1,228 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	sync2 "sync"
+	"testing"
+	"time"
+
+	"github.com/minictr/minictr/network"
+)
+
+// Traffic in these tests goes only between the host and the containers
+// the tests start, on minictr's bridge, and to the host's loopback.
+
+// freePort is a TCP port nothing listens on now, on 127.0.0.1.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// ipOf is a running container's address on the bridge, from inspect.
+func (c *harness) ipOf(name string) string {
+	c.t.Helper()
+	ns := c.ctrInspect(name).NetworkSettings
+	if ns == nil || ns.IPAddress == "" {
+		c.t.Fatalf("inspect %s: no NetworkSettings", name)
+	}
+	return ns.IPAddress
+}
+
+// The default network is the bridge: a container gets eth0 with an
+// address, reaches the gateway and another container, the host reaches
+// it, a published port answers on the host's 127.0.0.1, and rm gives
+// everything back.
+func TestNetworkBridge(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	port := freePort(t)
+	c.ok("run", "-d", "--name", "web", "-p", fmt.Sprintf("127.0.0.1:%d:8080", port), img, "httpd", "-f", "-p", "8080", "-h", "/etc")
+	waitListening(t, c, "web", 8080)
+	ip := c.ipOf("web")
+	if !network.DefaultSubnet.Contains(mustAddr(t, ip)) {
+		t.Errorf("web has %s, not in %s", ip, network.DefaultSubnet)
+	}
+	// container -> gateway and container -> container
+	out := c.ok("run", "--rm", img, "sh", "-c", "ping -c1 -W5 10.77.0.1 >/dev/null && wget -q -O - http://"+ip+":8080/hostname")
+	if want := c.ctrInspect("web").ID[:12] + "\n"; out != want {
+		t.Errorf("wget from a second container: %q, want web's hostname %q", out, want)
+	}
+	// host -> container, and the published port on the host's loopback
+	for _, url := range []string{"http://" + ip + ":8080/hostname", fmt.Sprintf("http://127.0.0.1:%d/hostname", port)} {
+		if body := httpGet(t, url); body != c.ctrInspect("web").ID[:12]+"\n" {
+			t.Errorf("GET %s from the host: %q", url, body)
+		}
+	}
+	if out := c.ok("port", "web"); out != fmt.Sprintf("8080/tcp -> 127.0.0.1:%d\n", port) {
+		t.Errorf("port web: %q", out)
+	}
+	if ps := c.ok("ps"); !strings.Contains(ps, fmt.Sprintf("127.0.0.1:%d->8080/tcp", port)) {
+		t.Errorf("ps does not show the published port:\n%s", ps)
+	}
+	veth := c.ctrInspect("web").NetworkSettings.HostVeth
+	c.ok("rm", "-f", "web")
+	if _, err := net.InterfaceByName(veth); err == nil {
+		t.Errorf("veth %s left after rm", veth)
+	}
+	if recs, _ := os.ReadDir(filepath.Join(c.root, "network", "addresses")); len(recs) != 0 {
+		t.Errorf("address records left after rm: %v", recs)
+	}
+	if body, err := tryGet(fmt.Sprintf("http://127.0.0.1:%d/hostname", port)); err == nil {
+		t.Errorf("the published port still answers after rm: %q", body)
+	}
+}
+
+func mustAddr(t *testing.T, s string) netip.Addr {
+	t.Helper()
+	ip, err := netip.ParseAddr(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ip
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	body, err := tryGet(url)
+	if err != nil {
+		t.Errorf("GET %s: %v", url, err)
+	}
+	return body
+}
+
+func tryGet(url string) (string, error) {
+	resp, err := (&http.Client{Transport: &http.Transport{Proxy: nil}}).Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+// --net none has lo only; --net host sees the host's devices (the bridge
+// among them); --net container:X shares X's address; joining a stopped
+// container is refused.
+func TestNetworkModes(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	if out := c.ok("run", "--rm", "--net", "none", img, "ls", "/sys/class/net"); out != "lo\n" {
+		t.Errorf("--net none: devices %q, want lo only", out)
+	}
+	c.ok("run", "-d", "--name", "a", img, "sleep", "1000")
+	if out := c.ok("run", "--rm", "--net", "host", img, "ls", "/sys/class/net"); !strings.Contains(out, "minictr0") {
+		t.Errorf("--net host does not see the host's bridge: %q", out)
+	}
+	ip := c.ipOf("a")
+	if out := c.ok("run", "--rm", "--net", "container:a", img, "ip", "-4", "-o", "addr", "show", "eth0"); !strings.Contains(out, ip+"/") {
+		t.Errorf("--net container:a: %q, want a's address %s", out, ip)
+	}
+	c.ok("run", "--name", "stopped", img, "true")
+	c.fails("not running", "run", "--rm", "--net", "container:stopped", img, "true")
+}
+
+// Bad input: one line, exit 125, nothing left behind.
+func TestNetworkBadInput(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	port := freePort(t)
+	c.ok("run", "-d", "--name", "holder", "-p", fmt.Sprintf("%d:80", port), img, "sleep", "1000")
+	c.ok("run", "--name", "stopped", img, "true")
+	before := c.snapshot()
+	for _, tc := range []struct {
+		want string
+		args []string
+	}{
+		{`container port "x" is not a number`, []string{"run", "--rm", "-p", "80:x", img, "true"}},
+		{`container port "99999" is not a number from 1 to 65535`, []string{"run", "--rm", "-p", "99999", img, "true"}},
+		{"already published by container " + c.ctrInspect("holder").ID, []string{"run", "--rm", "-p", fmt.Sprintf("%d:81", port), img, "true"}},
+		{"not running", []string{"run", "--rm", "--net", "container:stopped", img, "true"}},
+		{`invalid --net "bogus"`, []string{"run", "--rm", "--net", "bogus", img, "true"}},
+		{"does not go with --net none", []string{"run", "--rm", "--net", "none", "-p", "80", img, "true"}},
+	} {
+		t.Log(c.fails(tc.want, tc.args...))
+	}
+	if after := c.snapshot(); after != before {
+		t.Errorf("failed runs changed the store:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// Many containers at once get distinct addresses, all reach the gateway,
+// and nothing of them is left afterwards: no veth, no address record.
+func TestNetworkParallel(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	const n = 30
+	sync := t.TempDir()
+	// Each container writes its address, then waits until all n have:
+	// the n addresses are held at the same time.
+	script := fmt.Sprintf(`ip -4 -o addr show eth0 > /sync/$(hostname); ping -c1 -W5 10.77.0.1 >/dev/null || exit 3
+i=0; while [ $(ls /sync | wc -l) -lt %d ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`, n)
+	var wg sync2.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := c.run("run", "--rm", "-v", sync+":/sync", img, "sh", "-c", script); r.code != 0 {
+				t.Errorf("run %d: exit %d: %s", i, r.code, r.stderr)
+			}
+		}()
+	}
+	wg.Wait()
+	files, _ := os.ReadDir(sync)
+	seen := map[string]bool{}
+	for _, f := range files {
+		b, _ := os.ReadFile(filepath.Join(sync, f.Name()))
+		if fs := strings.Fields(string(b)); len(fs) >= 4 {
+			if seen[fs[3]] {
+				t.Errorf("address %s given twice at once", fs[3])
+			}
+			seen[fs[3]] = true
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct addresses for %d containers running at once", len(seen), n)
+	}
+	if recs, _ := os.ReadDir(filepath.Join(c.root, "network", "addresses")); len(recs) != 0 {
+		t.Errorf("address records left: %d", len(recs))
+	}
+	var nw []network.Network
+	json.Unmarshal([]byte(c.ok("network", "inspect")), &nw)
+	if len(nw) != 1 || len(nw[0].Endpoints) != 0 {
+		t.Errorf("network inspect after the runs: %+v", nw)
+	}
+	ifs, _ := net.Interfaces()
+	for _, i := range ifs {
+		if strings.HasPrefix(i.Name, "mv") { // the host ends of minictr's veths
+			t.Errorf("veth %s left", i.Name)
+		}
+	}
+}
+
+// waitListening waits until a server in the container listens on port
+// (a guard against a race with its start, not a timing assertion).
+func waitListening(t *testing.T, c *harness, name string, port int) {
+	t.Helper()
+	ip := c.ipOf(name)
+	for i := 0; i < 600; i++ {
+		if conn, err := net.Dial("tcp", net.JoinHostPort(ip, fmt.Sprint(port))); err == nil {
+			conn.Close()
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s:%d in %s", ip, port, name)
+}
