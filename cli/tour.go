@@ -21,7 +21,7 @@ func (TourCmd) Run() error {
 		{fmt.Sprintf("my hostname is %q (my own UTS namespace)", host), "04-namespaces.md"},
 		{"my / is " + describeRoot(), "03-overlay.md"},
 		{"my cgroup limits: " + cgroupLimits(), "05-cgroups.md"},
-		{"my network devices: " + netDevices(), "04-namespaces.md"},
+		{"my network devices: " + netDevices(), "11-network.md"},
 		{"my namespaces: " + namespaceInodes(), "04-namespaces.md"},
 		{"my guards: " + securityStatus(), "12-security.md"},
 	}

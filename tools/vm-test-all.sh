@@ -46,5 +46,5 @@ run network "$out/network.test" -test.v
 # and images imported from the VM's own static busybox.
 run "minictr run" -a "$out/minictr:/test/minictr" -e MINICTR_BIN=/test/minictr \
 	-a "$out/probe:/test/probe" -e MINICTR_PROBE=/test/probe \
-	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach|TestRunItDetaches|TestCommitRunning|TestCommitSaveBadInput|TestDiffRunningAndGone|TestSecurity'
+	"$out/e2e.test" -test.v -test.run 'TestRun|TestPsRmPrune|TestExec|TestDetach|TestStartManyStopNoTimeout|TestStartConcurrent|TestStopKill|TestPruneDf|TestConcurrentLifecycle|TestVolume|TestAttach|TestRunItDetaches|TestNetwork|TestCommitRunning|TestCommitSaveBadInput|TestDiffRunningAndGone|TestSecurity'
 exit $status
