@@ -71,7 +71,7 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 		// After the exit is recorded (a deferred call runs after the
 		// return value is set): the bridge gives back its address, rules
 		// and veth while nobody waits for them.
-		defer DetachNetwork(o.Root, ctr.ID)
+		defer ReleaseNetwork(o.Root, ctr.ID)
 	}
 	code, err := startProcess(ctr, o, cg, pio)
 	if err != nil {

@@ -67,6 +67,17 @@ func connectNetwork(root string, ep *network.Endpoint, pid int) error {
 	return m.Connect(*ep, pid)
 }
 
+// ReleaseNetwork gives back the address and rules of a bridged container
+// whose process has exited; its veth goes with its namespace (see
+// network.Manager.Release for why not by hand).
+func ReleaseNetwork(root, id string) error {
+	m, err := network.Open(root)
+	if err != nil {
+		return err
+	}
+	return m.Release(id)
+}
+
 // DetachNetwork gives back what a bridged container held: its address,
 // its published ports' rules, its veth if the kernel has not removed it
 // with the namespace. A container that holds nothing is no error.

@@ -204,12 +204,32 @@ i=0; while [ $(ls /sync | wc -l) -lt %d ] && [ $i -lt 600 ]; do sleep 0.1; i=$((
 	if len(nw) != 1 || len(nw[0].Endpoints) != 0 {
 		t.Errorf("network inspect after the runs: %+v", nw)
 	}
+	// The veths die with the containers' namespaces, which the kernel
+	// tears down a moment after their last process (a guard, not a timing
+	// assertion: it waits up to 10 s).
+	var left []string
+	for i := 0; i < 200; i++ {
+		left = hostVeths()
+		if len(left) == 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Errorf("veths left: %v", left)
+	}
+}
+
+// hostVeths are the host ends of minictr's veth pairs ("mv" + 8 hex).
+func hostVeths() []string {
+	var out []string
 	ifs, _ := net.Interfaces()
 	for _, i := range ifs {
-		if strings.HasPrefix(i.Name, "mv") { // the host ends of minictr's veths
-			t.Errorf("veth %s left", i.Name)
+		if strings.HasPrefix(i.Name, "mv") && len(i.Name) == 10 {
+			out = append(out, i.Name)
 		}
 	}
+	return out
 }
 
 // waitListening waits until a server in the container listens on port

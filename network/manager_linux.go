@@ -155,6 +155,35 @@ func (m *Manager) Detach(containerID string) error {
 	return teardown(m.dir, ep)
 }
 
+// Release is Detach for a container whose process has exited: its rules
+// and records, but not its veth pair, which dies with the container's
+// network namespace (the kernel deletes both ends once its last process
+// is gone). Deleting the link ourselves right after the exit waits for the
+// kernel's own teardown of that namespace -- 15-20 ms measured, which
+// every `run --rm` would wait for -- and a namespace that lives on (joined
+// by --net container:X) keeps its eth0.
+func (m *Manager) Release(containerID string) error {
+	if err := checkID(containerID); err != nil {
+		return err
+	}
+	l, err := lockStore(m.dir)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	ep, err := readEndpoint(endpointPath(m.dir, containerID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return deleteContainerRules(containerID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := deleteContainerRules(containerID); err != nil {
+		return err
+	}
+	return release(m.dir, ep)
+}
+
 func teardown(dir string, ep Endpoint) error {
 	if err := deleteContainerRules(ep.ContainerID); err != nil {
 		return err

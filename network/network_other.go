@@ -20,6 +20,8 @@ func (m *Manager) Attach(containerID string, pid int, ports []Port, alive func(s
 
 func (m *Manager) Detach(containerID string) error { return errors.ErrUnsupported }
 
+func (m *Manager) Release(containerID string) error { return errors.ErrUnsupported }
+
 func (m *Manager) Prune(alive func(string) bool) (bool, error) { return false, errors.ErrUnsupported }
 
 func ConfigureInside(ep Endpoint) error { return errors.ErrUnsupported }
