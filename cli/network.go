@@ -52,6 +52,9 @@ func (NetworkLsCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if err := m.Sweep(); err != nil { // addresses whose veth the kernel has removed are free again
+		return err
+	}
 	n, err := m.List()
 	if err != nil {
 		return err
@@ -70,6 +73,9 @@ type NetworkInspectCmd struct {
 func (c *NetworkInspectCmd) Run(g *Globals) error {
 	m, err := network.Open(g.Root)
 	if err != nil {
+		return err
+	}
+	if err := m.Sweep(); err != nil { // addresses whose veth the kernel has removed are free again
 		return err
 	}
 	n, err := m.List()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/minictr/minictr/cli"
 	"github.com/minictr/minictr/internal/testutil"
@@ -86,6 +87,13 @@ func (c *harness) removeAll() {
 	}
 	for _, id := range strings.Fields(string(out)) {
 		exec.Command(c.bin, "--root", c.root, "rm", "-f", id).Run()
+	}
+	// Every test has a store of its own, so its addresses on the shared
+	// bridge are its own: the next test must not find this one's veths
+	// (and their addresses) still there while the kernel tears down their
+	// namespaces. Best effort, up to 30 s.
+	for i := 0; i < 600 && len(hostVeths()) > 0; i++ {
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	sync2 "sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/internal/testutil"
 	"github.com/minictr/minictr/network"
 )
 
@@ -74,6 +77,7 @@ func TestNetworkBridge(t *testing.T) {
 	}
 	veth := c.ctrInspect("web").NetworkSettings.HostVeth
 	c.ok("rm", "-f", "web")
+	c.waitDrained()
 	if _, err := net.InterfaceByName(veth); err == nil {
 		t.Errorf("veth %s left after rm", veth)
 	}
@@ -141,6 +145,7 @@ func TestNetworkBadInput(t *testing.T) {
 	port := freePort(t)
 	c.ok("run", "-d", "--name", "holder", "-p", fmt.Sprintf("%d:80", port), img, "sleep", "1000")
 	c.ok("run", "--name", "stopped", img, "true")
+	c.waitDrained()
 	before := c.snapshot()
 	for _, tc := range []struct {
 		want string
@@ -169,7 +174,7 @@ func TestNetworkParallel(t *testing.T) {
 	sync := t.TempDir()
 	// Each container writes its address, then waits until all n have:
 	// the n addresses are held at the same time.
-	script := fmt.Sprintf(`ip -4 -o addr show eth0 > /sync/$(hostname); ping -c1 -W5 10.77.0.1 >/dev/null || exit 3
+	script := fmt.Sprintf(`ip -4 -o addr show eth0 > /sync/$(hostname); ping -c3 -W5 10.77.0.1 >/dev/null || exit 3
 i=0; while [ $(ls /sync | wc -l) -lt %d ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`, n)
 	var wg sync2.WaitGroup
 	for i := range n {
@@ -196,27 +201,28 @@ i=0; while [ $(ls /sync | wc -l) -lt %d ] && [ $i -lt 600 ]; do sleep 0.1; i=$((
 	if len(seen) != n {
 		t.Errorf("%d distinct addresses for %d containers running at once", len(seen), n)
 	}
-	if recs, _ := os.ReadDir(filepath.Join(c.root, "network", "addresses")); len(recs) != 0 {
-		t.Errorf("address records left: %d", len(recs))
-	}
 	var nw []network.Network
 	json.Unmarshal([]byte(c.ok("network", "inspect")), &nw)
 	if len(nw) != 1 || len(nw[0].Endpoints) != 0 {
 		t.Errorf("network inspect after the runs: %+v", nw)
 	}
 	// The veths die with the containers' namespaces, which the kernel
-	// tears down a moment after their last process (a guard, not a timing
-	// assertion: it waits up to 10 s).
+	// tears down a moment after their last process; until then their
+	// addresses are "draining", and `network inspect` frees each one whose
+	// veth is gone (a guard, not a timing assertion: it waits up to 30 s).
 	var left []string
-	for i := 0; i < 200; i++ {
+	var recs []os.DirEntry
+	for i := 0; i < 600; i++ {
+		c.ok("network", "inspect")
 		left = hostVeths()
-		if len(left) == 0 {
+		recs, _ = os.ReadDir(filepath.Join(c.root, "network", "addresses"))
+		if len(left) == 0 && len(recs) == 0 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if len(left) > 0 {
-		t.Errorf("veths left: %v", left)
+	if len(left) > 0 || len(recs) > 0 {
+		t.Errorf("left: veths %v, %d address records", left, len(recs))
 	}
 }
 
@@ -245,4 +251,140 @@ func waitListening(t *testing.T, c *harness, name string, port int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("nothing listens on %s:%d in %s", ip, port, name)
+}
+
+// outside is a network namespace the test makes to play a machine on the
+// host's LAN: a veth pair, 198.51.100.1/24 (TEST-NET-2) on the host's end,
+// 198.51.100.2/24 on its own. It is removed at cleanup, even on failure.
+func outside(t *testing.T) (ns string) {
+	t.Helper()
+	testutil.RequireTool(t, "ip", "iproute2")
+	ns = fmt.Sprintf("mctr-out-%d", os.Getpid())
+	hostEnd, nsEnd := "mo"+fmt.Sprint(os.Getpid()%100000), "mi"+fmt.Sprint(os.Getpid()%100000)
+	t.Cleanup(func() {
+		exec.Command("ip", "netns", "pids", ns).Run()
+		exec.Command("ip", "link", "del", hostEnd).Run()
+		exec.Command("ip", "netns", "del", ns).Run()
+	})
+	for _, args := range [][]string{
+		{"netns", "add", ns},
+		{"link", "add", hostEnd, "type", "veth", "peer", "name", nsEnd, "netns", ns},
+		{"addr", "add", "198.51.100.1/24", "dev", hostEnd},
+		{"link", "set", hostEnd, "up"},
+		{"-n", ns, "addr", "add", "198.51.100.2/24", "dev", nsEnd},
+		{"-n", ns, "link", "set", nsEnd, "up"},
+		{"-n", ns, "link", "set", "lo", "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v\n%s", args, err, out)
+		}
+	}
+	return ns
+}
+
+// From outside: a port published on every address answers on the host's
+// address; a container's connection out reaches a server outside with the
+// host's address as its source (masquerade); after rm the port is closed.
+func TestNetworkOutside(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	ns := outside(t)
+	port := freePort(t)
+	c.ok("run", "-d", "--name", "web", "-p", fmt.Sprintf("%d:8080", port), img, "httpd", "-f", "-p", "8080", "-h", "/etc")
+	waitListening(t, c, "web", 8080)
+	want := c.ctrInspect("web").ID[:12]
+	if body := outsideGet(ns, "198.51.100.1", port); !strings.HasSuffix(body, "\r\n\r\n"+want+"\n") {
+		t.Errorf("GET /hostname on 198.51.100.1:%d from outside: %q, want the page %q", port, body, want)
+	}
+	// A server outside; a container connects and holds the connection;
+	// the server's side of it shows who connected.
+	srv := exec.Command("ip", "netns", "exec", ns, "busybox", "nc", "-l", "-p", "9000")
+	hold, err := srv.StdinPipe() // open until cleanup: nc keeps the connection while its stdin is
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hold.Close(); srv.Process.Kill(); srv.Wait() })
+	c.ok("run", "-d", "--name", "client", img, "sh", "-c", "sleep 30 | nc 198.51.100.2 9000")
+	var conns string
+	for i := 0; i < 200 && !strings.Contains(conns, ":9000"); i++ {
+		out, _ := exec.Command("ip", "netns", "exec", ns, "ss", "-tnH", "state", "established").Output()
+		conns = string(out)
+		time.Sleep(25 * time.Millisecond)
+	}
+	// ss shows the peer as 198.51.100.1:PORT, or [::ffff:198.51.100.1]:PORT
+	// for a dual-stack listener.
+	fromHost := strings.Contains(conns, " 198.51.100.1:") || strings.Contains(conns, ":198.51.100.1]:")
+	if !fromHost || strings.Contains(conns, "10.77.") {
+		t.Errorf("the outside server's connections (want from the host's 198.51.100.1, never 10.77.x.x):\n%s", conns)
+	}
+	c.ok("rm", "-f", "client", "web")
+	if body := outsideGet(ns, "198.51.100.1", port); body != "" {
+		t.Errorf("after rm the port still answers from outside: %q", body)
+	}
+}
+
+// outsideGet fetches /hostname from ip:port inside the outside namespace
+// with busybox nc (an HTTP/1.0 request by hand), "" if nothing answers.
+func outsideGet(ns, ip string, port int) string {
+	cmd := exec.Command("ip", "netns", "exec", ns, "busybox", "nc", "-w", "5", ip, fmt.Sprint(port))
+	cmd.Stdin = strings.NewReader("GET /hostname HTTP/1.0\r\n\r\n")
+	out, _ := cmd.Output()
+	return string(out)
+}
+
+// kill -9 of a detached container's monitor and process: nobody gives its
+// address back, so the next run reclaims it (nothing stale is reused: the
+// new container gets a working address), and rm cleans what is left.
+func TestNetworkKilled(t *testing.T) {
+	c := newCLI(t)
+	img := c.busybox()
+	c.ok("run", "-d", "--name", "victim", img, "sleep", "1000")
+	st := c.ctrInspect("victim").State
+	ip := c.ipOf("victim")
+	syscall.Kill(st.Monitor, syscall.SIGKILL)
+	syscall.Kill(st.Pid, syscall.SIGKILL)
+	for i := 0; i < 200 && c.ctrInspect("victim").State.Status == "running"; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	out := c.ok("run", "--rm", img, "sh", "-c", "ping -c1 -W5 10.77.0.1 >/dev/null && ip -4 -o addr show eth0")
+	if !strings.Contains(out, ip+"/") {
+		t.Logf("the next run got %q (the dead container had %s)", strings.TrimSpace(out), ip)
+	}
+	c.waitDrained()
+	if recs, _ := os.ReadDir(filepath.Join(c.root, "network", "addresses")); len(recs) != 0 {
+		t.Errorf("address records left after the next run: %v", recs)
+	}
+	c.ok("rm", "victim")
+	var nw []network.Network
+	json.Unmarshal([]byte(c.ok("network", "inspect")), &nw)
+	if len(nw) != 1 || len(nw[0].Endpoints) != 0 {
+		t.Errorf("endpoints left after rm: %+v", nw)
+	}
+}
+
+// waitDrained waits until no address of the store is draining: the
+// kernel has removed the veths of exited containers, and `network
+// inspect` (which sweeps) has freed their addresses. A guard against a
+// race with the kernel's teardown, not a timing assertion: up to 30 s.
+func (c *harness) waitDrained() {
+	c.t.Helper()
+	dir := filepath.Join(c.root, "network", "addresses")
+	for i := 0; i < 600; i++ {
+		c.ok("network", "inspect")
+		draining := 0
+		recs, _ := os.ReadDir(dir)
+		for _, r := range recs {
+			if b, _ := os.ReadFile(filepath.Join(dir, r.Name())); strings.HasPrefix(string(b), "draining ") {
+				draining++
+			}
+		}
+		if draining == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.t.Fatalf("addresses still draining after 30 s: %v", hostVeths())
 }

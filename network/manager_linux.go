@@ -156,7 +156,8 @@ func (m *Manager) Detach(containerID string) error {
 }
 
 // Release is Detach for a container whose process has exited: its rules
-// and records, but not its veth pair, which dies with the container's
+// and endpoint, its address marked draining until the kernel has removed
+// the veth (see drain), but not the veth pair itself, which dies with the container's
 // network namespace (the kernel deletes both ends once its last process
 // is gone). Deleting the link ourselves right after the exit waits for the
 // kernel's own teardown of that namespace -- 15-20 ms measured, which
@@ -181,7 +182,28 @@ func (m *Manager) Release(containerID string) error {
 	if err := deleteContainerRules(containerID); err != nil {
 		return err
 	}
-	return release(m.dir, ep)
+	return drain(m.dir, ep)
+}
+
+// Sweep frees the draining addresses whose veth the kernel has removed
+// (List and Prune call it, and every Allocate).
+func (m *Manager) Sweep() error {
+	l, err := lockStore(m.dir)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	eps, err := readEndpoints(m.dir)
+	if err != nil {
+		return err
+	}
+	return dropOrphanAddresses(m.dir, eps)
+}
+
+// linkExists says whether the host has a link of that name.
+func linkExists(name string) bool {
+	_, err := netlink.LinkByName(name)
+	return err == nil
 }
 
 func teardown(dir string, ep Endpoint) error {

@@ -37,3 +37,7 @@ func ListRules() ([]ListedRule, error) { return nil, errors.ErrUnsupported }
 func FirewallWarnings(c Config) ([]string, error) { return nil, errors.ErrUnsupported }
 
 func dropKernelState(c Config) error { return nil }
+
+func (m *Manager) Sweep() error { return errors.ErrUnsupported }
+
+func linkExists(name string) bool { return false }

@@ -196,6 +196,32 @@ func checkPorts(ports []Port, eps []Endpoint) error {
 	return nil
 }
 
+// drainingPrefix marks an address record whose container has exited but
+// whose veth may still exist (Manager.Release): "draining mvXXXXXXXX". The
+// address is not given out again until the kernel has removed that veth
+// with the container's namespace, so two live interfaces never share it.
+const drainingPrefix = "draining "
+
+// drain marks ep's address record as draining and removes its endpoint.
+func drain(dir string, ep Endpoint) error {
+	if ep.IP.IsValid() {
+		path := filepath.Join(dir, "addresses", ep.IP.String())
+		if b, err := os.ReadFile(path); err == nil && string(b) == ep.ContainerID {
+			if err := os.WriteFile(path+".tmp", []byte(drainingPrefix+ep.HostVeth), 0o600); err != nil {
+				return err
+			}
+			if err := os.Rename(path+".tmp", path); err != nil {
+				return err
+			}
+		}
+	}
+	err := os.Remove(endpointPath(dir, ep.ContainerID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
 // dropOrphanAddresses removes address records whose container has no
 // endpoint record: left by a crash between takeAddress and writeEndpoint.
 // The caller holds the lock, so no allocation is half done.
@@ -209,6 +235,15 @@ func dropOrphanAddresses(dir string, eps []Endpoint) error {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		if veth, ok := strings.CutPrefix(string(b), drainingPrefix); ok {
+			if linkExists(veth) {
+				continue // its namespace is still being torn down: not yet free
+			}
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			continue
 		}
 		if !slices.ContainsFunc(eps, func(ep Endpoint) bool { return ep.ContainerID == string(b) }) {
 			if err := os.Remove(path); err != nil {
