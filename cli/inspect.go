@@ -8,7 +8,6 @@ import (
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
 	"github.com/minictr/minictr/mount"
-	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/volume"
 )
 
@@ -113,7 +112,7 @@ func inspectContainer(root string, ctr *container.Container) (ContainerInspect, 
 // inspectNetwork is the container's endpoint on the bridge, while it has
 // one (a running container on --net bridge).
 func inspectNetwork(root string, ctr *container.Container) *NetworkSettings {
-	m, err := network.Open(root)
+	m, err := container.OpenNetwork()
 	if err != nil {
 		return nil
 	}

@@ -27,7 +27,7 @@ type NetworkConfigCmd struct {
 }
 
 func (c *NetworkConfigCmd) Run(g *Globals) error {
-	m, err := network.Open(g.Root)
+	m, err := container.OpenNetwork()
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (c *NetworkConfigCmd) Run(g *Globals) error {
 type NetworkLsCmd struct{}
 
 func (NetworkLsCmd) Run(g *Globals) error {
-	m, err := network.Open(g.Root)
+	m, err := container.OpenNetwork()
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ type NetworkInspectCmd struct {
 }
 
 func (c *NetworkInspectCmd) Run(g *Globals) error {
-	m, err := network.Open(g.Root)
+	m, err := container.OpenNetwork()
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (c *PortCmd) Run(g *Globals) error {
 // publishedPorts are the ports as the bridge holds them now (a -p CTRPORT
 // has its host port chosen), or as config.json asked while it is stopped.
 func publishedPorts(root string, ctr *container.Container) []network.Port {
-	if m, err := network.Open(root); err == nil {
+	if m, err := container.OpenNetwork(); err == nil {
 		if ep, ok, err := m.Endpoint(ctr.ID); err == nil && ok {
 			return ep.Ports
 		}

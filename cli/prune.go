@@ -9,7 +9,6 @@ import (
 
 	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/image"
-	"github.com/minictr/minictr/network"
 	"github.com/minictr/minictr/tty"
 )
 
@@ -193,11 +192,11 @@ func (c *SystemPruneCmd) Run(g *Globals) error {
 // pruneNetwork removes the bridge minictr0 and minictr's firewall rules
 // when no running container is on them (docker's "Deleted Networks").
 func pruneNetwork(root string) error {
-	m, err := network.Open(root)
+	m, err := container.OpenNetwork()
 	if err != nil {
 		return err
 	}
-	removed, err := m.Prune(container.IsRunning(root))
+	removed, err := m.Prune(container.NetworkAlive)
 	if removed {
 		printPruned("Deleted Networks:", []string{m.Config().Bridge})
 	}

@@ -67,15 +67,10 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 		cg.Delete()
 		return 0, err
 	}
-	if IsBridge(ctr.Net) {
-		// After the exit is recorded (a deferred call runs after the
-		// return value is set): the bridge gives back its address, rules
-		// and veth while nobody waits for them.
-		defer ReleaseNetwork(o.Root, ctr.ID)
-	}
 	code, err := startProcess(ctr, o, cg, pio)
 	if err != nil {
 		cg.Delete()
+		releaseNetwork(ctr)
 		return 0, err
 	}
 	oom := reportOOM(cg, code, ctr.Limits.MemoryBytes, pio)
@@ -83,14 +78,25 @@ func live(ctr *Container, o Options, pio procIO) (int, error) {
 	// The cgroup goes before the exit is recorded: whoever waits for
 	// "exited" (stop, restart, start) finds nothing of this run left --
 	// and never after it, or it would remove the cgroup of the next run,
-	// which has the same name (a `start` right after the exit).
+	// which has the same name (a `start` right after the exit). The
+	// bridge's address and rules go at the same moment, for the same reason.
 	cg.Delete()
+	releaseNetwork(ctr)
 	if st, err := ctr.State(); err == nil && !ctr.AutoClean {
 		st.Status, st.ExitCode, st.OOMKilled, st.FinishedAt = Exited, code, oom, time.Now().UTC()
 		st.Lost = false
 		ctr.SaveState(st)
 	}
 	return code, nil
+}
+
+// releaseNetwork gives back a bridged container's address and rules.
+func releaseNetwork(ctr *Container) {
+	if IsBridge(ctr.Net) {
+		if err := ReleaseNetwork(ctr.ID); err != nil {
+			fmt.Fprintln(os.Stderr, "minictr: "+err.Error())
+		}
+	}
 }
 
 // reportOOM says whether the kernel's OOM killer struck in the cgroup. It

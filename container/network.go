@@ -1,7 +1,10 @@
 package container
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +26,19 @@ import (
 // let go on (Continue); init then configures eth0 from inside
 // (network.ConfigureInside). The address and rules go when the life ends.
 
+// NetworkRoot is where the bridge's records live (network.Open): one
+// place for the whole host, not one per store. The bridge minictr0, its
+// subnet and the nftables table belong to the kernel and are shared by
+// every minictr of the host, whatever its --root; records kept per store
+// gave two containers of two stores the same address on the one bridge,
+// and let `system prune` in an empty store delete the bridge from under
+// another store's running containers. /run is a tmpfs: emptied at boot,
+// when the veths and rules are gone too.
+const NetworkRoot = "/run/minictr"
+
+// OpenNetwork opens the host's bridge network store.
+func OpenNetwork() (*network.Manager, error) { return network.Open(NetworkRoot) }
+
 // IsBridge reports whether net is the bridge (the default: "" too).
 func IsBridge(net string) bool { return net == "" || net == "bridge" }
 
@@ -43,12 +59,18 @@ func allocateNetwork(root string, ctr *Container) (*network.Endpoint, error) {
 	if !IsBridge(ctr.Net) {
 		return nil, nil
 	}
-	m, err := network.Open(root)
+	start, _ := StartTime(os.Getpid())
+	owner := netOwner{Minictr: os.Getpid(), MinictrStart: start}
+	if err := writeOwner(ctr.ID, owner); err != nil {
+		return nil, err
+	}
+	m, err := OpenNetwork()
 	if err != nil {
 		return nil, err
 	}
-	ep, err := m.Allocate(ctr.ID, ctr.Publish, alive(root))
+	ep, err := m.Allocate(ctr.ID, ctr.Publish, NetworkAlive)
 	if err != nil {
+		os.Remove(ownerPath(ctr.ID))
 		return nil, err
 	}
 	return &ep, nil
@@ -60,7 +82,10 @@ func connectNetwork(root string, ep *network.Endpoint, pid int) error {
 	if ep == nil {
 		return nil
 	}
-	m, err := network.Open(root)
+	if err := addInitOwner(ep.ContainerID, pid); err != nil {
+		return err
+	}
+	m, err := OpenNetwork()
 	if err != nil {
 		return err
 	}
@@ -68,44 +93,100 @@ func connectNetwork(root string, ep *network.Endpoint, pid int) error {
 }
 
 // ReleaseNetwork gives back the address and rules of a bridged container
-// whose process has exited; its veth goes with its namespace (see
+// whose process has exited, before its exit is recorded (a `start` right
+// after must not have its new endpoint taken by this late release); its
+// veth goes with its namespace, and its address drains until then (see
 // network.Manager.Release for why not by hand).
-func ReleaseNetwork(root, id string) error {
-	m, err := network.Open(root)
+func ReleaseNetwork(id string) error {
+	m, err := OpenNetwork()
 	if err != nil {
 		return err
 	}
-	return m.Release(id)
+	if err := m.Release(id); err != nil {
+		return err
+	}
+	if err := os.Remove(ownerPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove network owner of %s: %w", id, err)
+	}
+	return nil
 }
 
 // DetachNetwork gives back what a bridged container held: its address,
 // its published ports' rules, its veth if the kernel has not removed it
 // with the namespace. A container that holds nothing is no error.
 func DetachNetwork(root, id string) error {
-	m, err := network.Open(root)
+	m, err := OpenNetwork()
 	if err != nil {
 		return err
 	}
-	return m.Detach(id)
+	if err := m.Detach(id); err != nil {
+		return err
+	}
+	if err := os.Remove(ownerPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove network owner of %s: %w", id, err)
+	}
+	return nil
 }
 
-// alive says whether a container's process runs: the network store gives
-// back the addresses of containers that died unrecorded (kill -9).
-func alive(root string) func(id string) bool { return IsRunning(root) }
+// ownerPath records which processes hold container id's endpoint: the
+// minictr living its life (the foreground `run` or the monitor) and, once
+// cloned, its init. NetworkAlive asks whether either still runs. It is
+// kept with the records, not in the container's directory, because the
+// containers of every store share the bridge, and the network store must
+// answer "is this address still used?" without knowing their stores.
+func ownerPath(id string) string { return filepath.Join(NetworkRoot, "owners", id+".json") }
 
-// IsRunning is the predicate the network store asks: may container id
-// still need its address? Yes while it runs, and while it is being started
-// (created: its address is allocated before its process runs); no once it
-// exited (also unrecorded, after a kill -9: State says Lost) or is gone.
-func IsRunning(root string) func(id string) bool {
-	return func(id string) bool {
-		c, err := Load(root, id)
-		if err != nil {
-			return false
-		}
-		st, err := c.State()
-		return err == nil && st.Status != Exited
+type netOwner struct {
+	Minictr      int    `json:"minictr"`
+	MinictrStart uint64 `json:"minictrStart"`
+	Init         int    `json:"init,omitempty"`
+	InitStart    uint64 `json:"initStart,omitempty"`
+}
+
+func writeOwner(id string, o netOwner) error {
+	if err := os.MkdirAll(filepath.Dir(ownerPath(id)), 0o700); err != nil {
+		return fmt.Errorf("network owner of %s: %w", id, err)
 	}
+	b, _ := json.Marshal(o)
+	tmp := ownerPath(id) + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("network owner of %s: %w", id, err)
+	}
+	return os.Rename(tmp, ownerPath(id))
+}
+
+func readOwner(id string) (netOwner, error) {
+	var o netOwner
+	b, err := os.ReadFile(ownerPath(id))
+	if err == nil {
+		err = json.Unmarshal(b, &o)
+	}
+	return o, err
+}
+
+// addInitOwner records init (pid) as a holder of the endpoint too: a
+// detached container whose monitor is killed keeps its address while its
+// process runs.
+func addInitOwner(id string, pid int) error {
+	o, err := readOwner(id)
+	if err != nil {
+		return fmt.Errorf("network owner of %s: %w", id, err)
+	}
+	o.Init = pid
+	o.InitStart, _ = StartTime(pid)
+	return writeOwner(id, o)
+}
+
+// NetworkAlive is the predicate the network store asks (Allocate, Prune):
+// may container id, of any store, still need its address? Yes while the
+// minictr that started it or its init runs (PIDs checked with their start
+// times: PIDs are reused); no after both died (kill -9) or it detached.
+func NetworkAlive(id string) bool {
+	o, err := readOwner(id)
+	if err != nil {
+		return false
+	}
+	return Alive(o.Minictr, o.MinictrStart) || Alive(o.Init, o.InitStart)
 }
 
 // netnsOf is the network namespace file of the running container that

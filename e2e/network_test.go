@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minictr/minictr/container"
 	"github.com/minictr/minictr/internal/testutil"
 	"github.com/minictr/minictr/network"
 )
@@ -81,7 +82,7 @@ func TestNetworkBridge(t *testing.T) {
 	if _, err := net.InterfaceByName(veth); err == nil {
 		t.Errorf("veth %s left after rm", veth)
 	}
-	if recs, _ := os.ReadDir(filepath.Join(c.root, "network", "addresses")); len(recs) != 0 {
+	if recs, _ := os.ReadDir(netAddresses); len(recs) != 0 {
 		t.Errorf("address records left after rm: %v", recs)
 	}
 	if body, err := tryGet(fmt.Sprintf("http://127.0.0.1:%d/hostname", port)); err == nil {
@@ -215,7 +216,7 @@ i=0; while [ $(ls /sync | wc -l) -lt %d ] && [ $i -lt 600 ]; do sleep 0.1; i=$((
 	for i := 0; i < 600; i++ {
 		c.ok("network", "inspect")
 		left = hostVeths()
-		recs, _ = os.ReadDir(filepath.Join(c.root, "network", "addresses"))
+		recs, _ = os.ReadDir(netAddresses)
 		if len(left) == 0 && len(recs) == 0 {
 			break
 		}
@@ -354,7 +355,7 @@ func TestNetworkKilled(t *testing.T) {
 		t.Logf("the next run got %q (the dead container had %s)", strings.TrimSpace(out), ip)
 	}
 	c.waitDrained()
-	if recs, _ := os.ReadDir(filepath.Join(c.root, "network", "addresses")); len(recs) != 0 {
+	if recs, _ := os.ReadDir(netAddresses); len(recs) != 0 {
 		t.Errorf("address records left after the next run: %v", recs)
 	}
 	c.ok("rm", "victim")
@@ -371,7 +372,7 @@ func TestNetworkKilled(t *testing.T) {
 // race with the kernel's teardown, not a timing assertion: up to 30 s.
 func (c *harness) waitDrained() {
 	c.t.Helper()
-	dir := filepath.Join(c.root, "network", "addresses")
+	dir := netAddresses
 	for i := 0; i < 600; i++ {
 		c.ok("network", "inspect")
 		draining := 0
@@ -388,3 +389,7 @@ func (c *harness) waitDrained() {
 	}
 	c.t.Fatalf("addresses still draining after 30 s: %v", hostVeths())
 }
+
+// netAddresses is where the host's bridge keeps one record per address
+// (container.NetworkRoot: one place for every store, as the bridge is).
+var netAddresses = filepath.Join(container.NetworkRoot, "network", "addresses")

@@ -126,6 +126,12 @@ func addVeth(ep Endpoint, pid int) error {
 	if err != nil {
 		return fmt.Errorf("find link %s: %w", ep.Bridge, err)
 	}
+	// The same container started again right after its last run ended
+	// finds that run's veth (named after the container) still there while
+	// the kernel tears down the old namespace: it goes now.
+	if err := deleteLink(ep.HostVeth); err != nil {
+		return err
+	}
 	la := netlink.NewLinkAttrs()
 	la.Name = ep.HostVeth
 	la.MasterIndex = br.Attrs().Index
