@@ -48,14 +48,7 @@ func (c *NetworkConfigCmd) Run(g *Globals) error {
 type NetworkLsCmd struct{}
 
 func (NetworkLsCmd) Run(g *Globals) error {
-	m, err := container.OpenNetwork()
-	if err != nil {
-		return err
-	}
-	if err := m.Sweep(); err != nil { // addresses whose veth the kernel has removed are free again
-		return err
-	}
-	n, err := m.List()
+	n, err := bridgeNetwork()
 	if err != nil {
 		return err
 	}
@@ -65,20 +58,26 @@ func (NetworkLsCmd) Run(g *Globals) error {
 	return w.Flush()
 }
 
+// bridgeNetwork is the bridge as ls and inspect show it, after freeing the
+// addresses whose veth the kernel has removed since (network.Manager.Sweep).
+func bridgeNetwork() (network.Network, error) {
+	m, err := container.OpenNetwork()
+	if err != nil {
+		return network.Network{}, err
+	}
+	if err := m.Sweep(); err != nil {
+		return network.Network{}, err
+	}
+	return m.List()
+}
+
 // NetworkInspectCmd is `minictr network inspect`.
 type NetworkInspectCmd struct {
 	Names []string `arg:"" optional:"" name:"network" help:"minictr0 (the default)."`
 }
 
 func (c *NetworkInspectCmd) Run(g *Globals) error {
-	m, err := container.OpenNetwork()
-	if err != nil {
-		return err
-	}
-	if err := m.Sweep(); err != nil { // addresses whose veth the kernel has removed are free again
-		return err
-	}
-	n, err := m.List()
+	n, err := bridgeNetwork()
 	if err != nil {
 		return err
 	}

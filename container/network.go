@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func joinedContainer(net string) string {
 // allocateNetwork is the host's first step for a bridged container: an
 // address (and the published ports) recorded in the store under its lock.
 // nil for the other modes.
-func allocateNetwork(root string, ctr *Container) (*network.Endpoint, error) {
+func allocateNetwork(ctr *Container) (*network.Endpoint, error) {
 	if !IsBridge(ctr.Net) {
 		return nil, nil
 	}
@@ -78,7 +79,7 @@ func allocateNetwork(root string, ctr *Container) (*network.Endpoint, error) {
 
 // connectNetwork is the host's second step: the veth pair, its host end on
 // the bridge, its peer moved into the network namespace of init (pid).
-func connectNetwork(root string, ep *network.Endpoint, pid int) error {
+func connectNetwork(ep *network.Endpoint, pid int) error {
 	if ep == nil {
 		return nil
 	}
@@ -114,7 +115,7 @@ func ReleaseNetwork(id string) error {
 // DetachNetwork gives back what a bridged container held: its address,
 // its published ports' rules, its veth if the kernel has not removed it
 // with the namespace. A container that holds nothing is no error.
-func DetachNetwork(root, id string) error {
+func DetachNetwork(id string) error {
 	m, err := OpenNetwork()
 	if err != nil {
 		return err
@@ -212,7 +213,7 @@ func netnsOf(root, name string) (string, error) {
 // resolved's upstream ones when the host names only 127.0.0.53) for bridge
 // and host, none for --net none.
 func hostsAndResolv(ctr *Container, ep *network.Endpoint) (hosts, resolv []byte) {
-	var ip = network.Endpoint{}.IP
+	var ip netip.Addr
 	if ep != nil {
 		ip = ep.IP
 	}
@@ -226,7 +227,3 @@ func hostsAndResolv(ctr *Container, ep *network.Endpoint) (hosts, resolv []byte)
 	}
 	return hosts, []byte(dns)
 }
-
-// root is the store the container lives in: its directory is
-// <root>/containers/<id>.
-func (c *Container) root() string { return filepath.Dir(filepath.Dir(c.Dir)) }

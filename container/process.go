@@ -16,7 +16,7 @@ import (
 // docker's way: the command's own code, 126/127 when it cannot be run,
 // 128+N when a signal killed it. Errors are minictr's own failures (125).
 func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int, error) {
-	ep, err := allocateNetwork(o.Root, ctr) // given back by live, after the exit
+	ep, err := allocateNetwork(ctr) // given back by live, before the exit is recorded
 	if err != nil {
 		return 0, err
 	}
@@ -32,7 +32,7 @@ func startProcess(ctr *Container, o Options, cg cgroups.Cgroup, pio procIO) (int
 	if err != nil {
 		return 0, err
 	}
-	if err := connectNetwork(o.Root, ep, p.Pid()); err != nil { // before init goes on to configure eth0
+	if err := connectNetwork(ep, p.Pid()); err != nil { // before init goes on to configure eth0
 		return kill(p, err)
 	}
 	stopSignals := ns.ForwardSignals(p)

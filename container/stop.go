@@ -82,7 +82,7 @@ func (c *Container) Delete(name string, force bool) error {
 		return err
 	}
 	if IsBridge(c.Net) { // left behind if the minictr that ran it was killed
-		if err := DetachNetwork(c.root(), c.ID); err != nil {
+		if err := DetachNetwork(c.ID); err != nil {
 			return err
 		}
 	}
@@ -105,7 +105,7 @@ func (c *Container) ClearLastRun() error {
 		return err
 	}
 	if IsBridge(c.Net) { // an address its last run died holding
-		if err := DetachNetwork(c.root(), c.ID); err != nil {
+		if err := DetachNetwork(c.ID); err != nil {
 			return err
 		}
 	}
